@@ -1,0 +1,152 @@
+"""Doses: amount (or range), unit in one notation, route, frequency, duration and days.
+
+"blinatumomab (15 μg/m2 of body-surface area per day as a 28-day continuous infusion)",
+"prednisolone 60 mg/m²/day for 7 days", "cytarabine 75–100 mg/m2 on days 1–5",
+"163 mg every 12 hours". A dose is attached to the nearest drug named in its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractor.nlp.facts import facts, make_fact
+from extractor.nlp.numbers import (
+    BASIS,
+    DASH,
+    MASS_UNIT,
+    NUMBER,
+    PER_DAY,
+    SPACE,
+    SURFACE_AREA,
+    normalise_unit,
+    parse_number,
+)
+
+DOSE = re.compile(
+    rf"(?P<amount>{NUMBER})(?:{SPACE}*{DASH}{SPACE}*(?P<amount_max>{NUMBER}))?{SPACE}*"
+    rf"(?P<mass>{MASS_UNIT})(?!\w)(?P<basis>{BASIS})?(?!{SPACE}?/{SPACE}?(?:d?L|l|ml)\b)"
+    rf"(?P<area>{SURFACE_AREA})?(?P<per_day>{PER_DAY})?",
+)
+ROUTES: tuple[tuple[str, str], ...] = (
+    ("continuous infusion", r"continuous(?:\s+intravenous)?\s+infusion"),
+    ("intravenous", r"intravenous(?:ly)?|(?-i:\bIV\b)|\bi\.v\."),
+    ("oral", r"\boral(?:ly)?\b|by\s+mouth|(?-i:\bPO\b)"),
+    ("intrathecal", r"intrathecal(?:ly)?|(?-i:\bIT\b)"),
+    ("subcutaneous", r"subcutaneous(?:ly)?|(?-i:\bSC\b)|\bs\.c\."),
+    ("intramuscular", r"intramuscular(?:ly)?|(?-i:\bIM\b)|\bi\.m\."),
+)
+ROUTE = re.compile("|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(ROUTES)), re.I)
+FREQUENCY = re.compile(
+    r"(?P<twice>twice\s+(?:daily|a\s+day)|(?-i:\bBID\b)|\bb\.i\.d\.)"
+    r"|(?P<thrice>three\s+times\s+(?:daily|a\s+day)|(?-i:\bTID\b))"
+    r"|every\s+(?P<hours>\d+)\s+hours|\bq(?P<qh>\d+)h\b"
+    r"|(?P<weekly>once\s+(?:a\s+)?week(?:ly)?|\bweekly\b)"
+    r"|(?P<daily>once\s+daily|once\s+a\s+day|\bdaily\b)",
+    re.I,
+)
+DURATION = re.compile(
+    rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\bfor{SPACE}+(?P<for_n>\d+){SPACE}+"
+    rf"(?P<for_unit>days?|weeks?)\b", re.I)
+DAYS = re.compile(
+    rf"\b(?:on{SPACE}+)?days?{SPACE}+(?P<days>\d+(?:{SPACE}*(?:,|and|{DASH}){SPACE}*\d+)*)",
+    re.I)
+_NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
+_AFTER = 90  # characters after a dose read for its schedule
+
+
+@Language.factory("doses")
+def create_doses(nlp: Language, name: str) -> Doses:
+    return Doses(name)
+
+
+class Doses:
+    """Adds dose facts to ``doc._.doses`` (needs ``doc.spans["drugs"]``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = facts(doc, "doses")
+        drugs = list(doc.spans.get("drugs", []))
+        for sent in doc.sents:
+            text, offset = sent.text, sent.start_char
+            matches = list(DOSE.finditer(text))
+            for index, match in enumerate(matches):
+                drug = _nearest_drug(drugs, sent, offset + match.start(), offset + match.end())
+                amount = parse_number(match["amount"])
+                if drug is None or amount is None:
+                    continue
+                # The schedule of a dose is read up to the next dose in the sentence.
+                stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+                after = text[match.end():min(stop, match.end() + _AFTER)]
+                unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
+                duration = DURATION.search(after)
+                days = DAYS.search(after[:40])
+                frequency = _frequency(after[:40])
+                route = _route(after)
+                end = match.end()
+                for extra in (duration, route and route[1], frequency and frequency[1]):
+                    if extra is not None:
+                        end = max(end, match.end() + extra.end())
+                if route is None:
+                    route = _route(text[max(0, match.start() - 40):match.start()])
+                found.append(make_fact(
+                    doc, offset + match.start(), offset + end,
+                    drug=drug.label_,
+                    amount=amount,
+                    amount_max=parse_number(match["amount_max"]) if match["amount_max"] else None,
+                    unit=unit,
+                    route=route[0] if route else None,
+                    frequency=frequency[0] if frequency else None,
+                    duration_days=_duration_days(duration),
+                    days=re.sub(r"\s*[–—-]\s*", "-", days["days"]) if days else None,
+                ))
+        return doc
+
+
+def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:
+    """The drug a dose belongs to: one just before it, else one just after, else the closest."""
+    in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
+    before = [d for d in in_sentence if d.end_char <= start]
+    after = [d for d in in_sentence if d.start_char >= end]
+    if before and start - before[-1].end_char <= _NEAR:
+        return before[-1]
+    if after and after[0].start_char - end <= _NEAR:
+        return after[0]
+    candidates = ([(start - before[-1].end_char, before[-1])] if before else []) + (
+        [(after[0].start_char - end, after[0])] if after else [])
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _route(text: str) -> tuple[str, re.Match[str]] | None:
+    match = ROUTE.search(text)
+    if match is None or match.lastgroup is None:
+        return None
+    return ROUTES[int(match.lastgroup[1:])][0], match
+
+
+def _frequency(text: str) -> tuple[str, re.Match[str]] | None:
+    match = FREQUENCY.search(text)
+    if match is None:
+        return None
+    if match["twice"]:
+        return "twice daily", match
+    if match["thrice"]:
+        return "three times daily", match
+    if match["hours"] or match["qh"]:
+        return f"every {match['hours'] or match['qh']} hours", match
+    if match["weekly"]:
+        return "weekly", match
+    return "daily", match
+
+
+def _duration_days(match: re.Match[str] | None) -> float | None:
+    if match is None:
+        return None
+    if match["days"]:
+        return float(match["days"])
+    count = float(match["for_n"])
+    return count * 7 if match["for_unit"].lower().startswith("week") else count

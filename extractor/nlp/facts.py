@@ -1,0 +1,83 @@
+"""Facts on a Doc: the extensions that hold them and the provenance each one carries."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any
+
+from spacy.tokens import Doc
+
+from extractor.evidence import EVIDENCE_KINDS, Fact
+
+FACT_KEYS: tuple[str, ...] = tuple(kind.key for kind in EVIDENCE_KINDS)
+
+
+def register_extensions() -> None:
+    """Declare one Doc extension per evidence kind (``doc._.survival`` ...) and ``claimed``."""
+    for key in (*FACT_KEYS, "claimed"):
+        if not Doc.has_extension(key):
+            Doc.set_extension(key, default=None)
+
+
+def facts(doc: Doc, key: str) -> list[Fact]:
+    """The list of facts of one kind on a doc, created empty on first use."""
+    found = doc._.get(key)
+    if found is None:
+        found = []
+        doc._.set(key, found)
+    return found
+
+
+def claim(doc: Doc, start: int, end: int) -> bool:
+    """Reserve a character range for one fact; False if another fact already holds part of it.
+
+    Percentages are read by several components (survival, adverse events, responses); the
+    first that claims one keeps it, so a number is never reported as two kinds of fact.
+    """
+    claimed = doc._.claimed
+    if claimed is None:
+        claimed = []
+        doc._.claimed = claimed
+    if any(start < c_end and c_start < end for c_start, c_end in claimed):
+        return False
+    claimed.append((start, end))
+    return True
+
+
+def is_claimed(doc: Doc, start: int, end: int) -> bool:
+    """Whether any fact already holds part of this character range."""
+    return any(start < c_end and c_start < end for c_start, c_end in doc._.claimed or ())
+
+
+def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
+    """Start and end offsets of the sentence holding a character, without edge whitespace."""
+    cached = doc.user_data.get("extractor.sentence_bounds")
+    if cached is None:
+        bounds = [(s.start_char, s.end_char) for s in doc.sents]
+        cached = ([b[0] for b in bounds], bounds)
+        doc.user_data["extractor.sentence_bounds"] = cached
+    starts, bounds = cached
+    index = max(bisect_right(starts, char) - 1, 0)
+    return _trimmed(doc.text, *bounds[index])
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def make_fact(doc: Doc, start: int, end: int, **fields: Any) -> Fact:
+    """A fact with its provenance: exact text, offsets and the sentence it came from."""
+    s_start, s_end = sentence_bounds(doc, start)
+    return {
+        **fields,
+        "text": doc.text[start:end],
+        "start": start,
+        "end": end,
+        "sentence": doc.text[s_start:s_end],
+        "sentence_start": s_start,
+        "sentence_end": s_end,
+    }

@@ -1,0 +1,89 @@
+"""Hazard ratios, stated ("HR 0.22; 95% CI 0.08 to 0.59; P = .002") or implied by a stated
+risk reduction ("a 78% reduction in the risk of relapse or death" → 0.22)."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor.nlp.facts import claim, facts, make_fact
+from extractor.nlp.numbers import NUMBER, PERCENT, SPACE, interval_after, parse_number
+
+STATED = re.compile(
+    rf"(?:hazard{SPACE}+ratio|(?-i:\bHR\b))(?:{SPACE}*\((?-i:HR)\))?"
+    rf"(?:{SPACE}+(?:for|of){SPACE}+(?P<what>[^,;:=()0-9]{{3,50}}?))?"
+    rf"{SPACE}*(?:was|of|=|,|:)?{SPACE}*(?:was{SPACE}+)?(?P<value>\d*[.·]\d+|\d+)(?![\d%])",
+    re.I,
+)
+REDUCTION = re.compile(
+    rf"(?P<value>{NUMBER}){PERCENT}{SPACE}+(?:relative{SPACE}+)?(?:reduction|decrease|lower)"
+    rf"{SPACE}+(?:in{SPACE}+)?(?:the{SPACE}+)?risk{SPACE}+(?:of|for){SPACE}+"
+    rf"(?P<what>[^,;.]{{3,60}}?)(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)"
+    rf"|(?:reduced|lowered|cut)(?:{SPACE}+the)?{SPACE}+risk{SPACE}+(?:of|for){SPACE}+"
+    rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
+    re.I,
+)
+P_VALUE = re.compile(rf"^[^.]{{0,40}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
+_ENDPOINT_WORDS: tuple[tuple[str, str], ...] = (
+    ("EFS", r"\bevents?\b|event-free|\bEFS\b"),
+    ("DFS", r"(?:relapse|progression|recurrence|disease)\b.*\bdeath|disease-free|\bDFS\b"),
+    ("RFS", r"relapse-free|\bRFS\b"),
+    ("CIR", r"\brelapse\b"),
+    ("OS", r"\bdeath\b|\bdying\b|mortality|overall survival|\bOS\b"),
+)
+
+
+@Language.factory("hazard_ratios")
+def create_hazard_ratios(nlp: Language, name: str) -> HazardRatios:
+    return HazardRatios(name)
+
+
+class HazardRatios:
+    """Adds hazard-ratio facts to ``doc._.hazard_ratios``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = facts(doc, "hazard_ratios")
+        for sent in doc.sents:
+            text, offset = sent.text, sent.start_char
+            for match in STATED.finditer(text):
+                value = parse_number(match["value"])
+                if value is None or value <= 0 or value > 20:
+                    continue
+                rest = text[match.end():]
+                ci = interval_after(rest)
+                p = P_VALUE.match(rest)
+                end = match.end() + (ci[2] if ci else 0)
+                if not claim(doc, offset + match.start(), offset + end):
+                    continue
+                found.append(make_fact(
+                    doc, offset + match.start(), offset + end, value=value,
+                    endpoint=_endpoint(match["what"] or text),
+                    ci_low=ci[0] if ci else None, ci_high=ci[1] if ci else None,
+                    p_value=parse_number(p["p"]) if p else None, derived_from=None,
+                ))
+            for match in REDUCTION.finditer(text):
+                percent = parse_number(match["value"] or match["value2"])
+                if percent is None or not 0 < percent < 100:
+                    continue
+                if not claim(doc, offset + match.start(), offset + match.end()):
+                    continue
+                found.append(make_fact(
+                    doc, offset + match.start(), offset + match.end(),
+                    value=round(1 - percent / 100, 4),
+                    endpoint=_endpoint(match["what"] or match["what2"]),
+                    ci_low=None, ci_high=None, p_value=None,
+                    derived_from=f"{percent:g}% risk reduction",
+                ))
+        return doc
+
+
+def _endpoint(what: str) -> str | None:
+    for endpoint, pattern in _ENDPOINT_WORDS:
+        if re.search(pattern, what, re.I):
+            return endpoint
+    return None

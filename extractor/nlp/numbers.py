@@ -1,0 +1,184 @@
+"""Number, percentage, unit and time grammar shared by the extraction components.
+
+The patterns work on the document text as read, so they tolerate what real documents do:
+non-breaking spaces, thin spaces, "81.6%while", the Lancet's decimal point "47·0", en and em
+dashes in ranges, "μ" (Greek mu) or "µ" (micro sign), "m2" or "m²", spelled-out numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A number as written: digits with thousands separators or a decimal point (".", "·").
+NUMBER = r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:[.·]\d+)?(?![\d,]*\d)|(?<![\w.])\d+(?:[.·]\d+)?"
+SPACE = r"[ \t\u00a0\u2009\u202f]"
+DASH = r"(?:-|–|—|‑|−|\bto\b)"
+PERCENT = rf"(?:{SPACE}?%|{SPACE}?per{SPACE}?cent\b|{SPACE}percent\b)"
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
+SPELLED_NUMBER = (
+    rf"\b(?:(?:{_WORD})(?:[- ](?:{'|'.join(_UNITS)}))?"
+    rf"(?:{SPACE}hundred(?:{SPACE}(?:and{SPACE})?(?:{_WORD})(?:-(?:{'|'.join(_UNITS)}))?)?)?)\b"
+)
+ANY_NUMBER = rf"(?:{NUMBER}|{SPELLED_NUMBER})"
+
+
+def parse_number(text: str) -> float | None:
+    """Read a number written in digits or words ("1,234", "47·0", "Thirty-two").
+
+    Returns None for text that is not a number.
+    """
+    cleaned = text.strip().lower().replace("\u00a0", " ")
+    if not cleaned:
+        return None
+    if cleaned[0].isdigit():
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:[.·]\d+)?", cleaned):
+            cleaned = cleaned.replace(",", "")
+        cleaned = cleaned.replace("·", ".")
+        try:
+            return float(cleaned)
+        except ValueError:
+            return None
+    return _parse_words(cleaned)
+
+
+def _parse_words(text: str) -> float | None:
+    total = 0
+    current = 0
+    seen = False
+    for word in re.split(r"[\s-]+", text):
+        if word == "and":
+            continue
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        else:
+            return None
+        seen = True
+    total += current
+    return float(total) if seen else None
+
+
+def as_int(value: float | None) -> int | None:
+    """A whole count from a parsed number (None when it has a fraction)."""
+    if value is None or value != int(value):
+        return None
+    return int(value)
+
+
+# ---- durations and timepoints ------------------------------------------------------------
+
+_MONTHS_PER = {"year": 12.0, "yr": 12.0, "y": 12.0, "month": 1.0, "mo": 1.0, "week": 12 / 52,
+               "wk": 12 / 52, "day": 12 / 365.25}
+TIME_UNIT = r"(?:years?|yrs?|y|months?|mos?|weeks?|wks?|days?)"
+TIMEPOINT = (
+    rf"(?P<tp_value>{ANY_NUMBER}){SPACE}?(?:-|‑|–|{SPACE})?{SPACE}?(?P<tp_unit>{TIME_UNIT})\b"
+)
+
+
+def months(value: float, unit: str) -> float:
+    """Convert an amount of time to months ("2", "year" → 24.0)."""
+    unit = unit.lower().rstrip("s") or "y"
+    if unit == "mo":
+        unit = "month"
+    factor = _MONTHS_PER.get(unit)
+    if factor is None:
+        raise ValueError(f"not a unit of time: {unit!r}")
+    return round(value * factor, 2)
+
+
+# ---- dose units ---------------------------------------------------------------------------
+
+_MASS = {"mg": "mg", "g": "g", "μg": "μg", "µg": "μg", "mcg": "μg", "ug": "μg", "ng": "ng",
+         "iu": "IU", "u": "U", "units": "U", "unit": "U", "ml": "mL", "mmol": "mmol"}
+MASS_UNIT = r"(?:mg|g|[μµu]g|mcg|ng|IU|U|units?|m[lL]|mmol)"
+BASIS = (
+    rf"(?:{SPACE}?/{SPACE}?(?:m(?:2|²|\^2)|kg|dose)|{SPACE}per{SPACE}(?:kg|m(?:2|²)|square{SPACE}"
+    rf"met(?:re|er)s?|kilogram)|{SPACE}?·{SPACE}?(?:m(?:-2|⁻²)|kg(?:-1|⁻¹)))"
+)
+SURFACE_AREA = rf"(?:{SPACE}+of{SPACE}+body[- ]surface(?:{SPACE}+area)?)"
+PER_DAY = rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}per{SPACE}day\b|{SPACE}daily\b|{SPACE}?·{SPACE}?d(?:-1|⁻¹))"
+
+
+def normalise_unit(mass: str, basis: str | None, per_day: bool) -> str:
+    """One notation for a dose unit: 'µg', 'm²', 'per day' → 'μg/m2/day'."""
+    unit = _MASS.get(mass.lower(), mass)
+    if basis:
+        b = basis.lower()
+        if "kg" in b or "kilogram" in b:
+            unit += "/kg"
+        elif "dose" in b:
+            unit += "/dose"
+        else:
+            unit += "/m2"
+    if per_day:
+        unit += "/day"
+    return unit
+
+
+# ---- percentages and intervals ---------------------------------------------------------------
+
+PERCENTAGE = re.compile(rf"(?P<number>{NUMBER}){PERCENT}")
+_CI = re.compile(
+    rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b)?"
+    rf"{SPACE}*[,:=]?{SPACE}*(?P<low>{NUMBER}){PERCENT}?{SPACE}*{DASH}{SPACE}*"
+    rf"(?P<high>{NUMBER}){PERCENT}?{SPACE}*[)\]]?"
+)
+_SE = re.compile(
+    rf"^{SPACE}*(?:\(|\[|,)?{SPACE}*(?:(?:SE|s\.e\.|standard{SPACE}error)\b{SPACE}*[,:=]?|±)"
+    rf"{SPACE}*(?P<se>{NUMBER}){PERCENT}?{SPACE}*[)\]]?"
+)
+_QUALIFIERS = (
+    ("<", re.compile(r"(?:below|less than|under|lower than|fewer than|<|≤|<=)\s*$", re.I)),
+    (">", re.compile(r"(?:more than|over|above|greater than|exceeding|at least|>|≥|>=)\s*$",
+                     re.I)),
+    ("≈", re.compile(r"(?:about|around|approximately|roughly|nearly|almost|some|~|≈)\s*$", re.I)),
+)
+
+
+def interval_after(text: str, value: float | None = None) -> tuple[float, float, int] | None:
+    """A confidence interval right after a value: "(95% CI, 70.2–94.9)" → (70.2, 94.9, length).
+
+    A bare parenthesised range counts only when it brackets the value.
+    """
+    match = _CI.match(text)
+    if not match:
+        return None
+    low, high = parse_number(match["low"]), parse_number(match["high"])
+    if low is None or high is None or low > high:
+        return None
+    labelled = "CI" in match.group(0) or "confidence" in match.group(0)
+    if not labelled and (value is None or not low <= value <= high or "(" not in match.group(0)):
+        return None
+    return low, high, match.end()
+
+
+def standard_error_after(text: str) -> tuple[float, int] | None:
+    """A standard error right after a value: "(SE 2.6)", "± 2.6" → (2.6, length)."""
+    match = _SE.match(text)
+    if not match:
+        return None
+    se = parse_number(match["se"])
+    return (se, match.end()) if se is not None else None
+
+
+def qualifier_before(text: str) -> str | None:
+    """"<", ">" or "≈" when the text just before a value bounds or rounds it."""
+    tail = text[-25:]
+    for symbol, pattern in _QUALIFIERS:
+        if pattern.search(tail):
+            return symbol
+    return None

@@ -1,0 +1,60 @@
+"""The NLP pipeline: a blank English spaCy pipeline with scispaCy's tokenizer and our components."""
+
+from __future__ import annotations
+
+import scispacy.abbreviation  # noqa: F401  (registers the "abbreviation_detector" factory)
+import spacy
+from scispacy.custom_tokenizer import combined_rule_tokenizer
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor import __version__
+from extractor.nlp import (  # noqa: F401  (importing registers the component factories)
+    adverse_events,
+    cohorts,
+    doses,
+    drugs,
+    follow_up,
+    hazard_ratios,
+    responses,
+    survival,
+)
+from extractor.nlp.facts import register_extensions
+
+PIPELINE_VERSION = f"{__version__}+pipeline.1"
+
+# Order matters where components compete for the same percentage: the first to claim it keeps it.
+COMPONENTS: tuple[str, ...] = (
+    "drug_mentions",
+    "doses",
+    "cohorts",
+    "follow_up",
+    "hazard_ratios",
+    "survival",
+    "adverse_events",
+    "response_rates",
+)
+
+
+@Language.component("line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a new sentence after every line break: headings, labels and captions end there."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def build_pipeline() -> Language:
+    """A fresh pipeline; building it loads the drug dictionary, so reuse it across documents."""
+    register_extensions()
+    nlp = spacy.blank("en")
+    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("line_breaks")
+    nlp.add_pipe("abbreviation_detector")
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
+    nlp.meta["name"] = "extractor"
+    nlp.meta["version"] = __version__
+    return nlp

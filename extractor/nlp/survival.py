@@ -1,0 +1,234 @@
+"""Survival estimates: endpoint, timepoint, value, confidence interval or SE, and arm.
+
+Within a sentence each percentage belongs to the nearest endpoint named before it ("2-year
+DFS was 81.6% vs 49.4%"). Endpoints listed together share a timepoint ("the 6-year EFS and
+OS") and are paired with values in order when the sentence says "respectively". A sentence
+that names no endpoint but refers back ("the rates were 49.4% and 65.8%, respectively")
+takes the endpoints of the sentence before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractor.nlp.facts import claim, facts, is_claimed, make_fact
+from extractor.nlp.numbers import (
+    PERCENTAGE,
+    SPACE,
+    TIMEPOINT,
+    interval_after,
+    months,
+    parse_number,
+    qualifier_before,
+    standard_error_after,
+)
+
+_FREE = rf"(?:-|‑|{SPACE})free(?:-|‑|{SPACE})survival"
+ENDPOINTS: tuple[tuple[str, str], ...] = (
+    ("EFS", rf"event{_FREE}|(?-i:\bEFS\b)"),
+    ("DFS", rf"disease{_FREE}|(?-i:\bDFS\b)"),
+    ("RFS", rf"relapse{_FREE}|(?-i:\bRFS\b)"),
+    ("PFS", rf"progression{_FREE}|(?-i:\bPFS\b)"),
+    ("LFS", rf"leuka?emia{_FREE}|(?-i:\bLFS\b)"),
+    ("CIR", r"cumulative\s+incidences?\s+of\s+(?:any\s+)?relapses?|relapse\s+incidence"
+            r"|(?-i:\bCIR\b)"),
+    ("OS", r"overall\s+survival|(?-i:\bOS\b)|\bsurvival\b"),
+)
+ENDPOINT = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in ENDPOINTS), re.I)
+_TIMEPOINT_BEFORE = re.compile(rf"{TIMEPOINT}{SPACE}*(?:-|‑)?{SPACE}*$", re.I)
+_TIMEPOINT_AFTER = re.compile(
+    rf"^{SPACE}*(?:rates?{SPACE}+|estimates?{SPACE}+)?(?:at|after|of){SPACE}+{TIMEPOINT}", re.I
+)
+_SENTENCE_TIMEPOINT = re.compile(rf"\b(?:at|after){SPACE}+{TIMEPOINT}", re.I)
+_COORDINATION = re.compile(r"^\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?$", re.I)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_ANAPHORA = re.compile(
+    r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+)?(?:rates|figures|estimates"
+    r"|values|proportions)\b|\brespectively\b", re.I,
+)
+# A sentence about another measure does not refer back to the survival figures before it.
+_OTHER_MEASURE = re.compile(
+    r"remission|response|\bMRD\b|residual disease|adverse|toxicit|\bgrade\b|hazard|risk", re.I
+)
+_NOT_SURVIVAL_AFTER = re.compile(
+    rf"^{SPACE}*(?:of\b|(?:relative{SPACE}+)?(?:reduction|lower|higher|decrease|increase|risk)\b"
+    rf"|CI\b|confidence)", re.I,
+)
+_GROUP = (r"(?:controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
+          r"|recipients)")
+_ARM_TAIL = (r"(?:\s+(?:with|treated\s+with|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
+             r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b|\s*[,;.()]|$)")
+_ARM_AFTER = re.compile(
+    rf"^\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b"
+    rf"{_ARM_TAIL})|^\s*(?:,\s*)?with\s+(?P<treatment>[^,;.()%]{{3,40}}?)(?=\s*[,;.)]|\s+(?:and|"
+    rf"versus|vs|compared|while|whereas)\b|$)", re.I,
+)
+_ARM_IN_SENTENCE = re.compile(
+    rf"\b(?:among|in|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b{_ARM_TAIL})",
+    re.I,
+)
+
+
+@dataclass
+class EndpointMention:
+    endpoint: str
+    start: int
+    end: int
+    timepoint_months: float | None
+
+
+@Language.factory("survival")
+def create_survival(nlp: Language, name: str) -> SurvivalEstimates:
+    return SurvivalEstimates(name)
+
+
+class SurvivalEstimates:
+    """Adds survival facts to ``doc._.survival``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = facts(doc, "survival")
+        previous: list[EndpointMention] = []
+        for sent in doc.sents:
+            mentions = endpoint_mentions(sent.text)
+            values = _values(doc, sent)
+            referring_back = (not mentions and bool(_ANAPHORA.search(sent.text))
+                              and not _OTHER_MEASURE.search(sent.text))
+            if mentions or referring_back:
+                found.extend(self._estimates(doc, sent, mentions or previous, values,
+                                             referring_back))
+            if mentions:
+                previous = mentions
+        return doc
+
+    def _estimates(self, doc: Doc, sent: Span, mentions: list[EndpointMention],
+                   values: list[re.Match[str]], referring_back: bool) -> list[dict]:
+        text = sent.text
+        pairs = _pair(text, mentions, values, referring_back)
+        sentence_arm = _ARM_IN_SENTENCE.search(text)
+        estimates = []
+        for mention, value in pairs:
+            number = parse_number(value["number"])
+            rest = text[value.end():]
+            if number is None or number > 100 or _NOT_SURVIVAL_AFTER.match(rest):
+                continue
+            end = value.end()
+            ci = interval_after(rest, number)
+            se = None if ci else standard_error_after(rest)
+            if ci:
+                end += ci[2]
+            elif se:
+                end += se[1]
+            arm = _ARM_AFTER.match(text[end:])
+            start_char, end_char = sent.start_char + value.start(), sent.start_char + end
+            if not claim(doc, start_char, end_char):
+                continue
+            estimates.append(make_fact(
+                doc, start_char, end_char,
+                endpoint=mention.endpoint,
+                timepoint_months=mention.timepoint_months,
+                value_pct=number,
+                ci_low=ci[0] if ci else None,
+                ci_high=ci[1] if ci else None,
+                se=se[0] if se else None,
+                qualifier=qualifier_before(text[:value.start()]),
+                arm=_arm(arm) or _arm(sentence_arm),
+                n=None,
+            ))
+        return estimates
+
+
+def _arm(match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
+    return (match["arm"] or match.groupdict().get("treatment") or "").strip() or None
+
+
+def endpoint_mentions(text: str) -> list[EndpointMention]:
+    """Endpoints named in a sentence, each with the timepoint written next to it."""
+    mentions: list[EndpointMention] = []
+    fallback = _SENTENCE_TIMEPOINT.search(text)
+    for match in ENDPOINT.finditer(text):
+        endpoint = match.lastgroup or "OS"
+        timepoint = _timepoint(_TIMEPOINT_BEFORE.search(text[max(0, match.start() - 30):
+                                                             match.start()]))
+        if timepoint is None:
+            timepoint = _timepoint(_TIMEPOINT_AFTER.match(text[match.end():]))
+        if timepoint is None and mentions and _COORDINATION.match(
+                text[mentions[-1].end:match.start()]):
+            timepoint = mentions[-1].timepoint_months
+        mentions.append(EndpointMention(endpoint, match.start(), match.end(), timepoint))
+    # A coordinated list names its timepoint once, before or after: "EFS and OS at 5 years".
+    for earlier, later in zip(reversed(mentions[:-1]), reversed(mentions[1:]), strict=True):
+        if earlier.timepoint_months is None and _COORDINATION.match(text[earlier.end:later.start]):
+            earlier.timepoint_months = later.timepoint_months
+    if fallback:
+        for mention in mentions:
+            if mention.timepoint_months is None:
+                mention.timepoint_months = _timepoint(fallback)
+    return mentions
+
+
+def _timepoint(match: re.Match[str] | None) -> float | None:
+    if match is None:
+        return None
+    value = parse_number(match["tp_value"])
+    return months(value, match["tp_unit"]) if value is not None else None
+
+
+def _values(doc: Doc, sent: Span) -> list[re.Match[str]]:
+    """Percentages of a sentence that no other fact holds, skipping interval bounds."""
+    values: list[re.Match[str]] = []
+    skip_until = 0
+    for match in PERCENTAGE.finditer(sent.text):
+        if match.start() < skip_until:
+            continue
+        if is_claimed(doc, sent.start_char + match.start(), sent.start_char + match.end()):
+            continue
+        rest = sent.text[match.end():]
+        if re.match(rf"{SPACE}*(?:CI\b|confidence)", rest, re.I):
+            continue
+        values.append(match)
+        interval = interval_after(rest, parse_number(match["number"]))
+        if interval:
+            skip_until = match.end() + interval[2]
+    return values
+
+
+def _pair(text: str, mentions: list[EndpointMention], values: list[re.Match[str]],
+          referring_back: bool) -> list[tuple[EndpointMention, re.Match[str]]]:
+    """Give each value its endpoint: in order after "respectively", else the nearest before."""
+    if referring_back:
+        chain = mentions
+        if _RESPECTIVELY.search(text) and len(values) == len(chain):
+            return list(zip(chain, values, strict=True))
+        return [(chain[-1], value) for value in values] if len(chain) == 1 else []
+    pairs = []
+    by_mention: dict[int, list[re.Match[str]]] = {}
+    for value in values:
+        before = [i for i, m in enumerate(mentions) if m.end <= value.start()]
+        if before:
+            by_mention.setdefault(before[-1], []).append(value)
+    for index, group in by_mention.items():
+        chain = _coordinated_chain(text, mentions, index)
+        if len(chain) > 1 and len(group) == len(chain) and _RESPECTIVELY.search(text):
+            pairs.extend(zip(chain, group, strict=True))
+        else:
+            pairs.extend((mentions[index], value) for value in group)
+    return pairs
+
+
+def _coordinated_chain(text: str, mentions: list[EndpointMention],
+                       index: int) -> list[EndpointMention]:
+    """The endpoints listed together that end at mentions[index] ("EFS, DFS and OS")."""
+    chain = [mentions[index]]
+    while index > 0 and _COORDINATION.match(text[mentions[index - 1].end:mentions[index].start]):
+        index -= 1
+        chain.insert(0, mentions[index])
+    return chain
