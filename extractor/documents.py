@@ -1,10 +1,33 @@
-"""Reading files into Documents: plain text, HTML pages, PubMed XML records and JSON."""
+"""Reading files into Documents: plain text, HTML pages, PubMed XML records and JSON.
+
+``read_documents(path)`` reads every document a file holds (PubMed sets and JSON lists hold
+several); ``read_document(path)`` reads a file that holds exactly one. ``find_documents(folder)``
+lists the readable files under a folder. Everything that goes wrong raises ``DocumentError``.
+Nothing here touches the network: XML is parsed by ElementTree, which never fetches DTDs, and
+files that declare entities are refused rather than expanded.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
+
+from extractor.errors import DocumentError
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".htm", ".html", ".json", ".txt", ".xml")
+MAX_TITLE_LENGTH = 200
+
+_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: a no-break space is content
+_NCT_ID = re.compile(r"\bNCT\d{8}\b")
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY\b")
 
 
 @dataclass(frozen=True)
@@ -22,3 +45,350 @@ class Document:
     def content_hash(self) -> str:
         """SHA-256 of the text, to tell a changed document from an unchanged one."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def read_document(path: str | Path) -> Document:
+    """Read a file that holds one document (any supported format)."""
+    documents = read_documents(path)
+    if len(documents) != 1:
+        raise DocumentError(
+            path, f"holds {len(documents)} documents; use read_documents() to read them all"
+        )
+    return documents[0]
+
+
+def read_documents(path: str | Path) -> list[Document]:
+    """Read every document in a file: one for .txt/.html, one or more for .xml/.json."""
+    suffix = Path(path).suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise DocumentError(
+            path,
+            f"unsupported file type {suffix or '(no suffix)'!r}; "
+            f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    return reader(os.fspath(path), _read_text(path))
+
+
+def find_documents(folder: str | Path) -> list[Path]:
+    """Every supported file under ``folder``, recursively and sorted; hidden entries skipped."""
+    root = Path(folder)
+    if not root.is_dir():
+        reason = "is not a folder" if root.exists() else "does not exist"
+        raise DocumentError(root, f"{reason}; give the folder that holds the documents")
+    found = []
+    for directory, subdirectories, filenames in os.walk(root):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        found.extend(
+            Path(directory, name)
+            for name in filenames
+            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+        )
+    return sorted(found)
+
+
+def _read_text(path: str | Path) -> str:
+    """The file's content as UTF-8 text without a BOM; refuse missing, binary and empty files."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(path, "does not exist; check the path") from None
+    except IsADirectoryError:
+        raise DocumentError(
+            path, "is a folder; use find_documents() to list the documents in it"
+        ) from None
+    except OSError as error:
+        raise DocumentError(path, f"could not be read: {error.strerror}") from None
+    advice = "convert it to UTF-8 or move it out of the corpus"
+    if b"\x00" in data:
+        raise DocumentError(path, f"is not UTF-8 text (binary file?): it has NUL bytes; {advice}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError(
+            path, f"is not UTF-8 text (binary file?): bad byte at offset {error.start}; {advice}"
+        ) from None
+    if not text.strip():
+        raise DocumentError(path, "is empty; add the document's text or remove the file")
+    return text
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line, trimmed to a title's length."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:MAX_TITLE_LENGTH].rstrip()
+    return ""
+
+
+def _collapse(text: str) -> str:
+    return _HTML_WHITESPACE.sub(" ", text).strip(" ")
+
+
+def _read_txt(source: str, text: str) -> list[Document]:
+    return [Document(Path(source).stem, source, _first_line(text), text, {}, "txt")]
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+# fmt: off
+_SKIPPED_TAGS = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template",
+                 "svg"}
+_BLOCK_TAGS = {
+    "address", "article", "blockquote", "body", "br", "caption", "dd", "div", "dl", "dt",
+    "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol",
+    "p", "pre", "section", "table", "tr", "ul",
+}
+# fmt: on
+_META_KEYS = {  # <meta name|property> → metadata key; the first one found wins
+    **dict.fromkeys(["description", "og:description", "dc.description"], "description"),
+    **dict.fromkeys(["author", "article:author", "citation_author", "dc.creator"], "author"),
+    **dict.fromkeys(
+        ["article:published_time", "citation_publication_date", "citation_date", "dc.date", "date"],
+        "published",
+    ),
+    **{"citation_doi": "doi", "citation_pmid": "pmid"},
+    **{"og:url": "url", "og:site_name": "site"},
+}
+
+
+class _ReadableText(HTMLParser):
+    """Collects paragraphs of visible text, the page title and its <meta> metadata."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.metadata: dict[str, str] = {}
+        self.title = ""
+        self.first_h1 = ""
+        self._current: list[str] = []
+        self._skip_depth = 0
+        self._pre_depth = 0
+        self._capture: str | None = None  # "title" or "h1" while inside one
+        self._captured: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "meta":
+            key = (attributes.get("name") or attributes.get("property") or "").lower()
+            content = attributes.get("content", "").strip()
+            if key in _META_KEYS and content:
+                self.metadata.setdefault(_META_KEYS[key], content)
+        elif tag == "link" and "canonical" in attributes.get("rel", "").lower().split():
+            if attributes.get("href"):
+                self.metadata["canonical"] = attributes["href"].strip()
+        elif tag == "html" and attributes.get("lang"):
+            self.metadata["language"] = attributes["lang"]
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth += 1
+        if self._skip_depth:
+            return
+        if tag in _BLOCK_TAGS:
+            self._break()
+        if tag == "pre":
+            self._pre_depth += 1
+        if (tag == "title" and not self.title) or (tag == "h1" and not self.first_h1):
+            self._capture, self._captured = tag, []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+            return
+        if self._skip_depth:
+            return
+        if tag == self._capture == "title":
+            self.title, self._capture = _collapse("".join(self._captured)), None
+        elif tag == self._capture == "h1":
+            self.first_h1, self._capture = _collapse("".join(self._captured)), None
+        if tag in _BLOCK_TAGS:
+            self._break()
+        if tag == "pre":
+            self._pre_depth = max(0, self._pre_depth - 1)
+        elif tag in {"td", "th"}:
+            self._current.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        if self._capture:
+            self._captured.append(data)
+        if self._capture != "title":
+            self._current.append(data)
+
+    def _break(self) -> None:
+        paragraph = "".join(self._current)
+        paragraph = paragraph.strip("\r\n") if self._pre_depth else _collapse(paragraph)
+        if paragraph.strip():
+            self.paragraphs.append(paragraph)
+        self._current = []
+
+
+def _read_html(source: str, text: str) -> list[Document]:
+    parser = _ReadableText()
+    parser.feed(text)
+    parser.close()
+    parser._break()
+    body = "\n\n".join(parser.paragraphs)
+    if not body:
+        raise DocumentError(source, "has no readable text (only markup, scripts or navigation)")
+    metadata: dict[str, Any] = dict(parser.metadata)
+    if "canonical" in metadata:
+        metadata["url"] = metadata.pop("canonical")
+    if "doi" in metadata:
+        metadata["doi"] = re.sub(r"^(doi:\s*|https?://(dx\.)?doi\.org/)", "", metadata["doi"])
+    title = parser.title or parser.first_h1 or _first_line(body)
+    return [Document(Path(source).stem, source, title[:MAX_TITLE_LENGTH], body, metadata, "html")]
+
+
+# --- PubMed XML ---------------------------------------------------------------------------
+
+
+def _inner_text(element: ET.Element | None) -> str:
+    """All text inside an element with its inline markup (<i>, <sup>...) dropped."""
+    return "" if element is None else _collapse("".join(element.itertext()))
+
+
+def _texts(element: ET.Element, path: str) -> list[str]:
+    return [text for found in element.findall(path) if (text := _inner_text(found))]
+
+
+def _read_pubmed(source: str, text: str) -> list[Document]:
+    if _ENTITY_DECLARATION.search(text):
+        raise DocumentError(
+            source,
+            "declares XML entities (<!ENTITY ...>), which are refused for safety; "
+            "remove the declarations or re-download the record from PubMed",
+        )
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as error:
+        raise DocumentError(
+            source, f"is not well-formed XML: {error}; fix the file or re-download the record"
+        ) from None
+    if root.tag == "PubmedArticle":
+        articles = [root]
+    elif root.tag == "PubmedArticleSet":
+        articles = root.findall("PubmedArticle")
+    else:
+        raise DocumentError(
+            source,
+            f"is XML but not a PubMed record (root element <{root.tag}>); expected "
+            "<PubmedArticleSet> as EFetch returns it with db=pubmed, retmode=xml",
+        )
+    if not articles:
+        raise DocumentError(source, "holds no <PubmedArticle>; fetch the record with EFetch again")
+    stem = Path(source).stem
+    documents = []
+    for number, article in enumerate(articles, 1):
+        document = _pubmed_document(source, article)
+        suffix = document.metadata.get("pmid") or str(number)
+        identifier = stem if len(articles) == 1 else f"{stem}-{suffix}"
+        documents.append(replace(document, id=identifier))
+    return documents
+
+
+def _pubmed_document(source: str, record: ET.Element) -> Document:
+    citation = record.find("MedlineCitation")
+    article = citation.find("Article") if citation is not None else None
+    if citation is None or article is None:
+        raise DocumentError(
+            source, "has a <PubmedArticle> without MedlineCitation/Article; re-download it"
+        )
+    pmid = _inner_text(citation.find("PMID"))
+    title = _inner_text(article.find("ArticleTitle")) or _inner_text(
+        article.find("VernacularTitle")
+    )
+    paragraphs = []
+    for part in article.findall("Abstract/AbstractText"):
+        body, label = _inner_text(part), (part.get("Label") or "").strip()
+        if body:
+            paragraphs.append(f"{label}: {body}" if label else body)
+    text = "\n\n".join(part for part in [title, *paragraphs] if part)
+    if not text:
+        raise DocumentError(
+            source, f"PubMed record {pmid or '?'} has neither title nor abstract; remove it"
+        )
+
+    doi = record.findtext("PubmedData/ArticleIdList/ArticleId[@IdType='doi']") or next(
+        (e.text for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), None
+    )
+    pub_date = article.find("Journal/JournalIssue/PubDate")
+    date = "" if pub_date is None else pub_date.findtext("Year") or pub_date.findtext("MedlineDate")
+    year = re.search(r"\d{4}", date or article.findtext("ArticleDate/Year") or "")
+    authors = [
+        _inner_text(a.find("CollectiveName"))
+        or " ".join(filter(None, [a.findtext("LastName"), a.findtext("Initials")]))
+        for a in article.findall("AuthorList/Author")
+    ]
+    accessions = _texts(article, "DataBankList/DataBank/AccessionNumberList/AccessionNumber")
+    nct_ids = [a for a in accessions if _NCT_ID.fullmatch(a)] + _NCT_ID.findall(text)
+    metadata = {
+        "pmid": pmid,
+        "doi": (doi or "").strip(),
+        "journal": _inner_text(article.find("Journal/Title")),
+        "year": int(year.group()) if year else None,
+        "authors": [author for author in authors if author],
+        "publication_types": _texts(article, "PublicationTypeList/PublicationType"),
+        "mesh_terms": _texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
+        "nct_ids": list(dict.fromkeys(nct_ids)),
+        "language": _inner_text(article.find("Language")),
+    }
+    metadata = {key: value for key, value in metadata.items() if value not in (None, "")}
+    return Document(pmid, source, title, text, metadata, "pubmed-xml")
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+_JSON_FIELDS = {"id", "title", "text", "source", "metadata"}
+
+
+def _read_json(source: str, text: str) -> list[Document]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DocumentError(
+            source,
+            f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}); "
+            "fix the syntax",
+        ) from None
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        raise DocumentError(source, 'is an empty JSON list; add objects with a "text" field')
+    stem = Path(source).stem
+    documents = []
+    for number, record in enumerate(records, 1):
+        where = f"item {number} of the list" if isinstance(data, list) else "the JSON"
+        expected = 'expected an object like {"id": ..., "title": ..., "text": "..."}'
+        if not isinstance(record, dict):
+            raise DocumentError(source, f"{where} is not an object; {expected}")
+        body = record.get("text")
+        if not isinstance(body, str) or not body.strip():
+            raise DocumentError(source, f'{where} has no non-empty "text" string; {expected}')
+        extra = record.get("metadata") or {}
+        if not isinstance(extra, dict):
+            raise DocumentError(
+                source, f'{where} has a "metadata" that is not an object; use {{"key": value}}'
+            )
+        metadata = {key: value for key, value in record.items() if key not in _JSON_FIELDS}
+        metadata.update(extra)
+        default_id = stem if len(records) == 1 else f"{stem}-{number}"
+        identifier = str(record["id"]) if record.get("id") is not None else default_id
+        title = record.get("title")
+        title = title.strip() if isinstance(title, str) and title.strip() else _first_line(body)
+        origin = str(record.get("source") or source)
+        documents.append(Document(identifier, origin, title, body, metadata, "json"))
+    return documents
+
+
+_READERS: dict[str, Callable[[str, str], list[Document]]] = {
+    ".txt": _read_txt,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".xml": _read_pubmed,
+    ".json": _read_json,
+}

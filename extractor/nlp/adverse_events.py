@@ -66,35 +66,48 @@ class AdverseEvents:
         found = facts(doc, "adverse_events")
         for sent in doc.sents:
             text, offset = sent.text, sent.start_char
-            events = list(self.pattern.finditer(text))
-            if not events:
+            if not self.pattern.search(text):
                 continue
             grade = _grade(text)
-            pending: list[re.Match[str]] = []
-            items = sorted([*events, *PERCENTAGE.finditer(text)], key=lambda m: m.start())
-            for item in items:
-                if item.re is self.pattern:
-                    pending.append(item)
-                    continue
-                start, end = offset + item.start(), offset + item.end()
-                if not pending or is_claimed(doc, start, end) or _NOT_A_RATE_AFTER.match(
-                        text[item.end():]):
-                    continue
-                value = parse_number(item["number"])
-                if _EACH.match(text[item.end():]) or _RESPECTIVELY.search(text):
-                    targets = pending
-                else:
-                    targets = pending[-1:]
-                if value is None or not claim(doc, start, end):
-                    continue
-                for event in targets:
+            for named, rates in _runs(self.pattern, text):
+                rates = [r for r in rates
+                         if not is_claimed(doc, offset + r.start(), offset + r.end())]
+                for event, rate in self._pair(text, named, rates) if rates else ():
+                    value = parse_number(rate["number"])
+                    if value is None:
+                        continue
+                    claim(doc, offset + rate.start(), offset + rate.end())
                     name = self.events.get(re.sub(r"\s+", " ", event.group(0).lower()),
                                            event.group(0).lower())
-                    found.append(make_fact(
-                        doc, offset + event.start(), end, event=name, grade_min=grade,
-                        value_pct=value, n=None))
-                pending = []
+                    found.append(make_fact(doc, offset + event.start(), offset + rate.end(),
+                                           event=name, grade_min=grade, value_pct=value, n=None))
         return doc
+
+    @staticmethod
+    def _pair(text: str, named: list[re.Match[str]],
+              rates: list[re.Match[str]]) -> list[tuple[re.Match[str], re.Match[str]]]:
+        """Events and the rates that follow them: in order, all at once ("each"), or the last."""
+        if len(rates) > 1 and len(rates) == len(named) and _RESPECTIVELY.search(text):
+            return list(zip(named, rates, strict=True))
+        if _EACH.match(text[rates[0].end():]):
+            return [(event, rates[0]) for event in named]
+        return [(named[-1], rates[0])]
+
+
+def _runs(events: re.Pattern[str], text: str) -> list[tuple[list[re.Match[str]],
+                                                               list[re.Match[str]]]]:
+    """Alternating runs of event names and the percentages after them."""
+    items = sorted([*events.finditer(text), *PERCENTAGE.finditer(text)], key=lambda m: m.start())
+    runs: list[tuple[list[re.Match[str]], list[re.Match[str]]]] = []
+    for item in items:
+        is_event = item.re is events
+        if is_event and (not runs or runs[-1][1]):
+            runs.append(([item], []))
+        elif is_event:
+            runs[-1][0].append(item)
+        elif runs and not _NOT_A_RATE_AFTER.match(text[item.end():]):
+            runs[-1][1].append(item)
+    return [(named, rates) for named, rates in runs if rates]
 
 
 def _grade(text: str) -> int | None:

@@ -81,7 +81,8 @@ class CohortSizes:
             for match in OF_WHOM.finditer(text):
                 group = "number" if match["number"] else "number2"
                 n = as_int(parse_number(match[group]))
-                if n is not None:
+                if n is not None and not any(f["n"] == n and f["sentence_start"] ==
+                                             sent.start_char for f in found):
                     found.append(make_fact(doc, offset + match.start(group),
                                            offset + match.end(group), n=n, role="subgroup",
                                            description=None))

@@ -25,7 +25,7 @@ REDUCTION = re.compile(
     rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
     re.I,
 )
-P_VALUE = re.compile(rf"^[^.]{{0,40}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
+P_VALUE = re.compile(rf"^.{{0,60}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
 _ENDPOINT_WORDS: tuple[tuple[str, str], ...] = (
     ("EFS", r"\bevents?\b|event-free|\bEFS\b"),
     ("DFS", r"(?:relapse|progression|recurrence|disease)\b.*\bdeath|disease-free|\bDFS\b"),

@@ -41,7 +41,7 @@ def parse_number(text: str) -> float | None:
     cleaned = text.strip().lower().replace("\u00a0", " ")
     if not cleaned:
         return None
-    if cleaned[0].isdigit():
+    if cleaned[0].isdigit() or cleaned[0] in ".·":
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:[.·]\d+)?", cleaned):
             cleaned = cleaned.replace(",", "")
         cleaned = cleaned.replace("·", ".")

@@ -61,7 +61,7 @@ _NOT_SURVIVAL_AFTER = re.compile(
 _GROUP = (r"(?:controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
           r"|recipients)")
 _ARM_TAIL = (r"(?:\s+(?:with|treated\s+with|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
-             r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b|\s*[,;.()]|$)")
+             r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs|the)\b|\s*[,;.()]|$)")
 _ARM_AFTER = re.compile(
     rf"^\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b"
     rf"{_ARM_TAIL})|^\s*(?:,\s*)?with\s+(?P<treatment>[^,;.()%]{{3,40}}?)(?=\s*[,;.)]|\s+(?:and|"

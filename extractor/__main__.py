@@ -1,0 +1,3 @@
+from extractor.cli import cli
+
+cli(prog_name="extractor")

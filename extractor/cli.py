@@ -1,0 +1,146 @@
+"""The ``extractor`` command: a thin layer over the library functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from extractor import export, serve as serving, store
+from extractor.corpus import default_corpus_dir, load_corpus
+from extractor.documents import read_documents
+from extractor.errors import ExtractorError
+from extractor.evidence import EVIDENCE_KINDS
+from extractor.extract import extract_document
+from extractor.nlp.pipeline import build_pipeline
+from extractor.runner import run_corpus
+
+DEFAULT_DB = "evidence.db"
+KIND_CHOICES = sorted({k.key for k in EVIDENCE_KINDS} | {k.table for k in EVIDENCE_KINDS})
+
+
+def _fail(err: ExtractorError) -> click.ClickException:
+    return click.ClickException(str(err))
+
+
+@click.group()
+@click.version_option(package_name="extractor")
+def cli() -> None:
+    """Extract drugs, doses, cohorts and survival figures from infant ALL literature."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl",
+              show_default=True, help="One evidence object per line, or tables to read.")
+def extract(paths: tuple[Path, ...], fmt: str) -> None:
+    """Print the evidence found in PATHS (no database)."""
+    nlp = build_pipeline()
+    console = Console()
+    failed = 0
+    for path in paths:
+        try:
+            documents = read_documents(path)
+        except ExtractorError as err:
+            click.echo(f"error: {err}", err=True)
+            failed += 1
+            continue
+        for document in documents:
+            evidence = extract_document(document, nlp)
+            if fmt == "jsonl":
+                click.echo(json.dumps(evidence, ensure_ascii=False))
+            else:
+                _print_tables(console, evidence)
+    if failed:
+        sys.exit(1)
+
+
+def _print_tables(console: Console, evidence: dict) -> None:
+    console.rule(f"[bold]{evidence['id']}[/bold]  {evidence['document'].get('title') or ''}")
+    for kind in EVIDENCE_KINDS:
+        items = evidence.get(kind.key) or []
+        if not items:
+            continue
+        table = Table(title=f"{kind.key} ({len(items)})", title_justify="left")
+        columns = [c for c in kind.columns if c not in ("drugbank_id", "mesh_id",
+                                                          "medline_plus_id")]
+        for column in [*columns, "text"]:
+            table.add_column(column, overflow="fold")
+        for item in items:
+            table.add_row(*("" if item.get(c) is None else str(item.get(c))
+                            for c in [*columns, "text"]))
+        console.print(table)
+
+
+@cli.command()
+@click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(path_type=Path), help="SQLite evidence database to write.")
+def run(corpus_dir: Path | None, db_path: Path) -> None:
+    """Extract every document of CORPUS_DIR into the database.
+
+    With no CORPUS_DIR, runs the bundled infant KMT2A-r ALL corpus offline.
+    """
+    console = Console(stderr=True)
+    try:
+        corpus = load_corpus(corpus_dir or default_corpus_dir())
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("loading the pipeline", total=None)
+            nlp = build_pipeline()
+            progress.update(task, description=f"extracting {corpus.name}")
+
+            def advance(path: str, total: int) -> None:
+                progress.update(task, total=total, advance=1, description=Path(path).name)
+
+            summary = run_corpus(corpus, db_path, nlp=nlp, on_file=advance)
+    except ExtractorError as err:
+        raise _fail(err) from err
+    table = Table(title=f"Stored in {db_path} (run {summary.run_id})", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for kind in EVIDENCE_KINDS:
+        table.add_row(kind.table, str(summary.counts.get(kind.table, 0)))
+    Console().print(f"{summary.documents_ok} documents extracted from {corpus.documents_dir}")
+    Console().print(table)
+    for path, reason in summary.failures:
+        console.print(f"[red]failed[/red] {path}: {reason}")
+
+
+@cli.command(name="export")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--kind", required=True, type=click.Choice(KIND_CHOICES),
+              help="Evidence table to export.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "xlsx"]),
+              default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (default: standard output; required for xlsx).")
+def export_command(db_path: Path, kind: str, fmt: str, output: Path | None) -> None:
+    """Export one evidence table with its sources and provenance."""
+    try:
+        db = store.open_store(db_path)
+        rows = export.export_table(db, kind, fmt, output or sys.stdout)
+    except ExtractorError as err:
+        raise _fail(err) from err
+    if output:
+        click.echo(f"wrote {rows} rows to {output}", err=True)
+
+
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse and query the database in Datasette (read-only)."""
+    try:
+        serving.serve(db_path, host=host, port=port)
+    except ExtractorError as err:
+        raise _fail(err) from err
+

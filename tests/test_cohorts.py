@@ -1,0 +1,27 @@
+"""Cohort sizes and their roles; counts of events and other numbers are not cohorts."""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    ("The study included 30\u00a0patients younger than 1 year.", [(30, "total")]),
+    ("Thirty infants were treated.", [(30, "total")]),
+    ("In all, 651 infants were enrolled (n = 651).", [(651, "total")]),
+    ("Outcomes were compared with 214 historic controls.", [(214, "control")]),
+    ("Of these, 330 medium-risk infants were randomly assigned.", [(330, "arm")]),
+    ("A larger study with 160 patients is planned.", [(160, "planned")]),
+    ("Sixty-eight patients were treated, of whom 60 had a KMT2A rearrangement.",
+     [(68, "total"), (60, "subgroup")]),
+    ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
+    # negatives
+    ("Three patients died of infection and 2 patients relapsed.", []),
+    ("The trial opened in 27 countries and 93% of patients responded.", []),
+    ("Fewer than 5 leukaemic cells per 10,000 normal cells were found.", []),
+    ("Interfant-06 patients were treated in 2006.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_cohorts(extract, text, expected):
+    assert [(c["n"], c["role"]) for c in extract(text)["cohorts"]] == expected
