@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from extractor import export, serve as serving, store
+from extractor import export, store
+from extractor import serve as serving
 from extractor.corpus import default_corpus_dir, load_corpus
 from extractor.documents import read_documents
 from extractor.errors import ExtractorError
@@ -36,8 +37,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl",
-              show_default=True, help="One evidence object per line, or tables to read.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "table"]),
+    default="jsonl",
+    show_default=True,
+    help="One evidence object per line, or tables to read.",
+)
 def extract(paths: tuple[Path, ...], fmt: str) -> None:
     """Print the evidence found in PATHS (no database)."""
     nlp = build_pipeline()
@@ -67,20 +74,28 @@ def _print_tables(console: Console, evidence: dict) -> None:
         if not items:
             continue
         table = Table(title=f"{kind.key} ({len(items)})", title_justify="left")
-        columns = [c for c in kind.columns if c not in ("drugbank_id", "mesh_id",
-                                                          "medline_plus_id")]
+        columns = [
+            c for c in kind.columns if c not in ("drugbank_id", "mesh_id", "medline_plus_id")
+        ]
         for column in [*columns, "text"]:
             table.add_column(column, overflow="fold")
         for item in items:
-            table.add_row(*("" if item.get(c) is None else str(item.get(c))
-                            for c in [*columns, "text"]))
+            table.add_row(
+                *("" if item.get(c) is None else str(item.get(c)) for c in [*columns, "text"])
+            )
         console.print(table)
 
 
 @cli.command()
 @click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(path_type=Path), help="SQLite evidence database to write.")
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="SQLite evidence database to write.",
+)
 def run(corpus_dir: Path | None, db_path: Path) -> None:
     """Extract every document of CORPUS_DIR into the database.
 
@@ -89,8 +104,14 @@ def run(corpus_dir: Path | None, db_path: Path) -> None:
     console = Console(stderr=True)
     try:
         corpus = load_corpus(corpus_dir or default_corpus_dir())
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
             task = progress.add_task("loading the pipeline", total=None)
             nlp = build_pipeline()
             progress.update(task, description=f"extracting {corpus.name}")
@@ -113,14 +134,29 @@ def run(corpus_dir: Path | None, db_path: Path) -> None:
 
 
 @cli.command(name="export")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--kind", required=True, type=click.Choice(KIND_CHOICES),
-              help="Evidence table to export.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "xlsx"]),
-              default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="File to write (default: standard output; required for xlsx).")
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+)
+@click.option(
+    "--kind", required=True, type=click.Choice(KIND_CHOICES), help="Evidence table to export."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "jsonl", "xlsx"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default: standard output; required for xlsx).",
+)
 def export_command(db_path: Path, kind: str, fmt: str, output: Path | None) -> None:
     """Export one evidence table with its sources and provenance."""
     try:
@@ -133,8 +169,13 @@ def export_command(db_path: Path, kind: str, fmt: str, output: Path | None) -> N
 
 
 @cli.command()
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 def serve(db_path: Path, host: str, port: int) -> None:
@@ -143,4 +184,3 @@ def serve(db_path: Path, host: str, port: int) -> None:
         serving.serve(db_path, host=host, port=port)
     except ExtractorError as err:
         raise _fail(err) from err
-

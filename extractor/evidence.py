@@ -18,7 +18,12 @@ Evidence = dict[str, Any]
 Fact = dict[str, Any]
 
 PROVENANCE_FIELDS: tuple[str, ...] = (
-    "text", "start", "end", "sentence", "sentence_start", "sentence_end",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "sentence_start",
+    "sentence_end",
 )
 
 
@@ -34,46 +39,77 @@ class EvidenceKind:
 
 EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
     EvidenceKind(
-        "drugs", "drug_mentions",
+        "drugs",
+        "drug_mentions",
         {"name": str, "drugbank_id": str, "mesh_id": str, "medline_plus_id": str},
         "Each mention of a drug, normalised to one lower-case generic name with dictionary ids.",
     ),
     EvidenceKind(
-        "doses", "doses",
-        {"drug": str, "amount": float, "amount_max": float, "unit": str, "route": str,
-         "frequency": str, "duration_days": float, "days": str},
+        "doses",
+        "doses",
+        {
+            "drug": str,
+            "amount": float,
+            "amount_max": float,
+            "unit": str,
+            "route": str,
+            "frequency": str,
+            "duration_days": float,
+            "days": str,
+        },
         "Doses: amount (and upper bound of a range) in a normalised unit, route and schedule.",
     ),
     EvidenceKind(
-        "cohorts", "cohorts",
+        "cohorts",
+        "cohorts",
         {"n": int, "role": str, "description": str},
         "Cohort sizes: role is total, arm, control, subgroup or planned.",
     ),
     EvidenceKind(
-        "survival", "survival_estimates",
-        {"endpoint": str, "timepoint_months": float, "value_pct": float, "ci_low": float,
-         "ci_high": float, "se": float, "qualifier": str, "arm": str, "n": int},
+        "survival",
+        "survival_estimates",
+        {
+            "endpoint": str,
+            "timepoint_months": float,
+            "value_pct": float,
+            "ci_low": float,
+            "ci_high": float,
+            "se": float,
+            "qualifier": str,
+            "arm": str,
+            "n": int,
+        },
         "Survival estimates: endpoint (EFS, OS, DFS, RFS, PFS, LFS, CIR), timepoint in months, "
         "value in percent with CI or SE, and the arm it belongs to.",
     ),
     EvidenceKind(
-        "hazard_ratios", "hazard_ratios",
-        {"value": float, "endpoint": str, "ci_low": float, "ci_high": float, "p_value": float,
-         "derived_from": str},
+        "hazard_ratios",
+        "hazard_ratios",
+        {
+            "value": float,
+            "endpoint": str,
+            "ci_low": float,
+            "ci_high": float,
+            "p_value": float,
+            "derived_from": str,
+        },
         "Hazard ratios, stated or derived from a stated risk reduction (derived_from says so).",
     ),
     EvidenceKind(
-        "adverse_events", "adverse_events",
+        "adverse_events",
+        "adverse_events",
         {"event": str, "grade_min": int, "value_pct": float, "n": int},
         "Adverse events with the lowest grade counted and the percentage of patients.",
     ),
     EvidenceKind(
-        "response_rates", "response_rates",
+        "response_rates",
+        "response_rates",
         {"measure": str, "value_pct": float, "timepoint": str, "n": int},
         "Response rates such as complete remission or MRD negativity, in percent.",
     ),
     EvidenceKind(
-        "follow_up", "follow_up",
+        "follow_up",
+        "follow_up",
         {"median_months": float, "range_low_months": float, "range_high_months": float},
         "Median follow-up in months, with its range when stated.",
     ),
@@ -85,8 +121,14 @@ KINDS_BY_TABLE: dict[str, EvidenceKind] = {kind.table: kind for kind in EVIDENCE
 
 def find_kind(name: str) -> EvidenceKind:
     """Look a kind up by evidence key, table name or a short alias ('survival', 'drugs')."""
-    aliases = {"drug_mentions": "drugs", "survival_estimates": "survival", "hr": "hazard_ratios",
-               "ae": "adverse_events", "responses": "response_rates", "followup": "follow_up"}
+    aliases = {
+        "drug_mentions": "drugs",
+        "survival_estimates": "survival",
+        "hr": "hazard_ratios",
+        "ae": "adverse_events",
+        "responses": "response_rates",
+        "followup": "follow_up",
+    }
     key = aliases.get(name, name)
     kind = KINDS_BY_KEY.get(key) or KINDS_BY_TABLE.get(key)
     if kind is None:

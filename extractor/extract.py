@@ -18,8 +18,9 @@ def extract_document(document: Document, nlp: Language | None = None) -> Evidenc
     return doc_to_evidence(nlp(document.text), document, PIPELINE_VERSION)
 
 
-def extract_documents(documents: Iterable[Document], nlp: Language,
-                      batch_size: int = 16) -> Iterator[tuple[Document, Evidence]]:
+def extract_documents(
+    documents: Iterable[Document], nlp: Language, batch_size: int = 16
+) -> Iterator[tuple[Document, Evidence]]:
     """Evidence for many documents, streamed through ``nlp.pipe``."""
     pending = list(documents)
     docs = nlp.pipe((d.text for d in pending), batch_size=batch_size)

@@ -31,8 +31,12 @@ class RunSummary:
     counts: Counter[str] = field(default_factory=Counter)
 
 
-def run_corpus(corpus: Corpus, db_path: str | Path, nlp: Language | None = None,
-               on_file: Progress | None = None) -> RunSummary:
+def run_corpus(
+    corpus: Corpus,
+    db_path: str | Path,
+    nlp: Language | None = None,
+    on_file: Progress | None = None,
+) -> RunSummary:
     """Extract every document of a corpus into the database at ``db_path``.
 
     A file that cannot be read is recorded in ``extraction_errors`` and the run goes on;
@@ -46,8 +50,9 @@ def run_corpus(corpus: Corpus, db_path: str | Path, nlp: Language | None = None,
         try:
             for document in read_documents(path):
                 evidence = extract_document(document, nlp)
-                summary.counts.update(store.save_document_evidence(db, document, evidence,
-                                                                   summary.run_id))
+                summary.counts.update(
+                    store.save_document_evidence(db, document, evidence, summary.run_id)
+                )
                 summary.documents_ok += 1
         except DocumentError as err:
             _record_failure(db, summary, path, err.reason)
@@ -55,8 +60,9 @@ def run_corpus(corpus: Corpus, db_path: str | Path, nlp: Language | None = None,
             _record_failure(db, summary, path, f"extraction failed: {type(err).__name__}: {err}")
         if on_file:
             on_file(str(path), len(paths))
-    store.finish_run(db, summary.run_id, summary.documents_ok, len(summary.failures),
-                     dict(summary.counts))
+    store.finish_run(
+        db, summary.run_id, summary.documents_ok, len(summary.failures), dict(summary.counts)
+    )
     return summary
 
 

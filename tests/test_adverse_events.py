@@ -4,11 +4,17 @@ from __future__ import annotations
 
 
 def test_each_and_british_spellings(extract):
-    text = ("Grade 3 or worse adverse events were anaemia in 17% of infants, and febrile "
-            "neutropenia, neutropenia and raised gamma-glutamyltransferase, in 7% each.")
+    text = (
+        "Grade 3 or worse adverse events were anaemia in 17% of infants, and febrile "
+        "neutropenia, neutropenia and raised gamma-glutamyltransferase, in 7% each."
+    )
     found = [(a["event"], a["grade_min"], a["value_pct"]) for a in extract(text)["adverse_events"]]
-    assert found == [("anemia", 3, 17.0), ("febrile neutropenia", 3, 7.0), ("neutropenia", 3, 7.0),
-                     ("elevated gamma-glutamyltransferase", 3, 7.0)]
+    assert found == [
+        ("anemia", 3, 17.0),
+        ("febrile neutropenia", 3, 7.0),
+        ("neutropenia", 3, 7.0),
+        ("elevated gamma-glutamyltransferase", 3, 7.0),
+    ]
 
 
 def test_respectively(extract):

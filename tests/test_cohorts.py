@@ -11,8 +11,10 @@ CASES = [
     ("Outcomes were compared with 214 historic controls.", [(214, "control")]),
     ("Of these, 330 medium-risk infants were randomly assigned.", [(330, "arm")]),
     ("A larger study with 160 patients is planned.", [(160, "planned")]),
-    ("Sixty-eight patients were treated, of whom 60 had a KMT2A rearrangement.",
-     [(68, "total"), (60, "subgroup")]),
+    (
+        "Sixty-eight patients were treated, of whom 60 had a KMT2A rearrangement.",
+        [(68, "total"), (60, "subgroup")],
+    ),
     ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
     # negatives
     ("Three patients died of infection and 2 patients relapsed.", []),

@@ -5,26 +5,58 @@ from __future__ import annotations
 import pytest
 
 CASES = [
-    ("Blinatumomab was given at 15 μg/m2 of body-surface area per day as a 28-day continuous "
-     "infusion.",
-     {"drug": "blinatumomab", "amount": 15.0, "unit": "μg/m2/day", "duration_days": 28.0,
-      "route": "continuous infusion"}),
-    ("Blinatumomab 15\u00a0µg/m²/day was infused for 28 days.",
-     {"drug": "blinatumomab", "amount": 15.0, "unit": "μg/m2/day", "duration_days": 28.0}),
-    ("The prophase was prednisolone 60 mg/m2/day for 7 days.",
-     {"drug": "prednisolone", "amount": 60.0, "unit": "mg/m2/day", "duration_days": 7.0}),
-    ("Cytarabine 75–100 mg/m2 was given intravenously on days 1–5.",
-     {"drug": "cytarabine", "amount": 75.0, "amount_max": 100.0, "unit": "mg/m2",
-      "route": "intravenous", "days": "1-5"}),
-    ("Revumenib was dosed at 163 mg every 12 hours.",
-     {"drug": "revumenib", "amount": 163.0, "unit": "mg", "frequency": "every 12 hours"}),
-    ("Mercaptopurine 50 mg/m2 was taken orally once daily.",
-     {"drug": "mercaptopurine", "amount": 50.0, "unit": "mg/m2", "route": "oral",
-      "frequency": "daily"}),
-    ("PEG-asparaginase 2500 IU/m2 was given intramuscularly.",
-     {"drug": "pegaspargase", "amount": 2500.0, "unit": "IU/m2", "route": "intramuscular"}),
-    ("Intrathecal methotrexate 6 mg was given to infants under one year.",
-     {"drug": "methotrexate", "amount": 6.0, "unit": "mg", "route": "intrathecal"}),
+    (
+        "Blinatumomab was given at 15 μg/m2 of body-surface area per day as a 28-day continuous "
+        "infusion.",
+        {
+            "drug": "blinatumomab",
+            "amount": 15.0,
+            "unit": "μg/m2/day",
+            "duration_days": 28.0,
+            "route": "continuous infusion",
+        },
+    ),
+    (
+        "Blinatumomab 15\u00a0µg/m²/day was infused for 28 days.",
+        {"drug": "blinatumomab", "amount": 15.0, "unit": "μg/m2/day", "duration_days": 28.0},
+    ),
+    (
+        "The prophase was prednisolone 60 mg/m2/day for 7 days.",
+        {"drug": "prednisolone", "amount": 60.0, "unit": "mg/m2/day", "duration_days": 7.0},
+    ),
+    (
+        "Cytarabine 75–100 mg/m2 was given intravenously on days 1–5.",
+        {
+            "drug": "cytarabine",
+            "amount": 75.0,
+            "amount_max": 100.0,
+            "unit": "mg/m2",
+            "route": "intravenous",
+            "days": "1-5",
+        },
+    ),
+    (
+        "Revumenib was dosed at 163 mg every 12 hours.",
+        {"drug": "revumenib", "amount": 163.0, "unit": "mg", "frequency": "every 12 hours"},
+    ),
+    (
+        "Mercaptopurine 50 mg/m2 was taken orally once daily.",
+        {
+            "drug": "mercaptopurine",
+            "amount": 50.0,
+            "unit": "mg/m2",
+            "route": "oral",
+            "frequency": "daily",
+        },
+    ),
+    (
+        "PEG-asparaginase 2500 IU/m2 was given intramuscularly.",
+        {"drug": "pegaspargase", "amount": 2500.0, "unit": "IU/m2", "route": "intramuscular"},
+    ),
+    (
+        "Intrathecal methotrexate 6 mg was given to infants under one year.",
+        {"drug": "methotrexate", "amount": 6.0, "unit": "mg", "route": "intrathecal"},
+    ),
 ]
 
 
@@ -32,14 +64,17 @@ CASES = [
 def test_dose(extract, text, expected):
     (dose,) = extract(text)["doses"]
     assert {k: dose[k] for k in expected} == expected
-    assert text[dose["start"]:dose["end"]] == dose["text"]
+    assert text[dose["start"] : dose["end"]] == dose["text"]
 
 
-@pytest.mark.parametrize("text", [
-    "Cranial irradiation of 12 Gy was not used in infants.",
-    "Creatinine was 0.4 mg/dL before methotrexate.",
-    "The infusion lasted 28 days in 30 patients.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cranial irradiation of 12 Gy was not used in infants.",
+        "Creatinine was 0.4 mg/dL before methotrexate.",
+        "The infusion lasted 28 days in 30 patients.",
+    ],
+)
 def test_not_doses(extract, text):
     assert extract(text)["doses"] == []
 
@@ -47,4 +82,6 @@ def test_not_doses(extract, text):
 def test_each_dose_gets_its_own_drug(extract):
     text = "Cytarabine 75 mg/m2 and daunorubicin 30 mg/m2 were given on day 1."
     assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [
-        ("cytarabine", 75.0), ("daunorubicin", 30.0)]
+        ("cytarabine", 75.0),
+        ("daunorubicin", 30.0),
+    ]

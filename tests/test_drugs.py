@@ -6,11 +6,15 @@ import pytest
 
 CASES = [
     ("Infants received Blincyto after induction.", ["blinatumomab"]),
-    ("Consolidation used ara-C, 6-MP and PEG-asparaginase.",
-     ["cytarabine", "mercaptopurine", "pegaspargase"]),
+    (
+        "Consolidation used ara-C, 6-MP and PEG-asparaginase.",
+        ["cytarabine", "mercaptopurine", "pegaspargase"],
+    ),
     ("High-dose methotrexate (MTX) was followed by further MTX courses.", ["methotrexate"]),
-    ("Prednisolone prophase, then dexamethasone, vincristine and daunorubicin.",
-     ["prednisolone", "dexamethasone", "vincristine", "daunorubicin"]),
+    (
+        "Prednisolone prophase, then dexamethasone, vincristine and daunorubicin.",
+        ["prednisolone", "dexamethasone", "vincristine", "daunorubicin"],
+    ),
     ("The menin inhibitors revumenib and ziftomenib are in trials.", ["revumenib", "ziftomenib"]),
     # negatives: chemotherapy in general and laboratory enzymes are not drugs
     ("Chemotherapy raised gamma-glutamyltransferase in a few infants.", []),
@@ -27,6 +31,8 @@ def test_mentions_keep_their_spans_and_ids(extract):
     text = "Blinatumomab (Blincyto) was given once; blinatumomab was well tolerated."
     (drug,) = extract(text)["drugs"]
     assert drug["ids"]["drugbank_id"] == "DB09052"
-    assert [(m["text"], text[m["start"]:m["end"]]) for m in drug["mentions"]] == [
-        ("Blinatumomab", "Blinatumomab"), ("Blincyto", "Blincyto"),
-        ("blinatumomab", "blinatumomab")]
+    assert [(m["text"], text[m["start"] : m["end"]]) for m in drug["mentions"]] == [
+        ("Blinatumomab", "Blinatumomab"),
+        ("Blincyto", "Blincyto"),
+        ("blinatumomab", "blinatumomab"),
+    ]

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 CASES = [
-    ("This was a 78% reduction in the risk of relapse or death.", 0.22, "DFS", "78% risk reduction"),
+    (
+        "This was a 78% reduction in the risk of relapse or death.",
+        0.22,
+        "DFS",
+        "78% risk reduction",
+    ),
     ("Blinatumomab gave an 85% lower risk of death.", 0.15, "OS", "85% risk reduction"),
     ("The hazard ratio for an event was 0.45 (95% CI 0.30 to 0.68; P < .001).", 0.45, "EFS", None),
     ("Myeloid-type blocks did not help (HR 1.01, 95% CI 0.72–1.41).", 1.01, None, None),
@@ -20,7 +25,8 @@ def test_hazard_ratio(extract, text, value, endpoint, derived):
 
 def test_interval_and_p_value(extract):
     (hr,) = extract("The hazard ratio for an event was 0.45 (95% CI 0.30 to 0.68; P < .001).")[
-        "hazard_ratios"]
+        "hazard_ratios"
+    ]
     assert (hr["ci_low"], hr["ci_high"], hr["p_value"]) == (0.30, 0.68, 0.001)
 
 

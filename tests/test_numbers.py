@@ -15,10 +15,19 @@ from extractor.nlp.numbers import (
 )
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("47·0", 47.0), ("10,000", 10000.0), ("1,234.5", 1234.5), ("Thirty", 30.0),
-    ("twenty-eight", 28.0), ("one hundred and sixty", 160.0), ("n/a", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("47·0", 47.0),
+        ("10,000", 10000.0),
+        ("1,234.5", 1234.5),
+        ("Thirty", 30.0),
+        ("twenty-eight", 28.0),
+        ("one hundred and sixty", 160.0),
+        ("n/a", None),
+        ("", None),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == value
 
@@ -36,25 +45,40 @@ def test_percentages_read_back_whatever_the_space(value):
         assert parse_number(match["number"]) == float(value)
 
 
-@given(st.floats(min_value=0, max_value=99, allow_nan=False).map(lambda f: round(f, 1)),
-       st.floats(min_value=0, max_value=99, allow_nan=False).map(lambda f: round(f, 1)),
-       st.sampled_from(["-", "–", "—", " to ", " - "]))
+@given(
+    st.floats(min_value=0, max_value=99, allow_nan=False).map(lambda f: round(f, 1)),
+    st.floats(min_value=0, max_value=99, allow_nan=False).map(lambda f: round(f, 1)),
+    st.sampled_from(["-", "–", "—", " to ", " - "]),
+)
 def test_intervals_any_dash(low, high, dash):
     low, high = min(low, high), max(low, high)
     assert interval_after(f" (95% CI {low}{dash}{high})")[:2] == (low, high)
 
 
-@pytest.mark.parametrize(("mass", "basis", "per_day", "unit"), [
-    ("µg", "/m²", True, "μg/m2/day"), ("μg", "/m2", True, "μg/m2/day"),
-    ("mcg", "/kg", False, "μg/kg"), ("mg", " per square metre", False, "mg/m2"),
-    ("IU", "/m2", False, "IU/m2"), ("units", "/m2", False, "U/m2"), ("mg", None, False, "mg"),
-])
+@pytest.mark.parametrize(
+    ("mass", "basis", "per_day", "unit"),
+    [
+        ("µg", "/m²", True, "μg/m2/day"),
+        ("μg", "/m2", True, "μg/m2/day"),
+        ("mcg", "/kg", False, "μg/kg"),
+        ("mg", " per square metre", False, "mg/m2"),
+        ("IU", "/m2", False, "IU/m2"),
+        ("units", "/m2", False, "U/m2"),
+        ("mg", None, False, "mg"),
+    ],
+)
 def test_units_have_one_notation(mass, basis, per_day, unit):
     assert normalise_unit(mass, basis, per_day) == unit
 
 
-@pytest.mark.parametrize(("value", "unit", "expected"), [
-    (2, "year", 24.0), (5, "years", 60.0), (26.3, "months", 26.3), (1, "y", 12.0),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (2, "year", 24.0),
+        (5, "years", 60.0),
+        (26.3, "months", 26.3),
+        (1, "y", 12.0),
+    ],
+)
 def test_months(value, unit, expected):
     assert months(value, unit) == expected

@@ -6,8 +6,10 @@ import pytest
 
 RESPONSES = [
     ("At the end of induction, 93% of infants were MRD negative.", [("MRD negativity", 93.0)]),
-    ("The CR/CRh rate was 30% and the overall response rate 53%.",
-     [("CR/CRh", 30.0), ("overall response", 53.0)]),
+    (
+        "The CR/CRh rate was 30% and the overall response rate 53%.",
+        [("CR/CRh", 30.0), ("overall response", 53.0)],
+    ),
     ("Complete remission was reached by 94% of patients.", [("complete remission", 94.0)]),
     ("Survival was 58% at six years.", []),
 ]

@@ -8,18 +8,28 @@ CASES = [
     # (text, expected [(endpoint, timepoint_months, value_pct)])
     ("The 4-year event-free survival was 47.0% (SE 2.6).", [("EFS", 48, 47.0)]),
     ("At 5 years, overall survival reached 58.2%.", [("OS", 60, 58.2)]),
-    ("The six-year EFS and OS were 46.1% and 58.2%, respectively.",
-     [("EFS", 72, 46.1), ("OS", 72, 58.2)]),
-    ("Two-year disease-free survival was 81.6%while two-year overall survival was 93.3%.",
-     [("DFS", 24, 81.6), ("OS", 24, 93.3)]),
-    ("Three-year EFS was 36% with lestaurtinib and 39% with chemotherapy alone.",
-     [("EFS", 36, 36.0), ("EFS", 36, 39.0)]),
+    (
+        "The six-year EFS and OS were 46.1% and 58.2%, respectively.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "Two-year disease-free survival was 81.6%while two-year overall survival was 93.3%.",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3)],
+    ),
+    (
+        "Three-year EFS was 36% with lestaurtinib and 39% with chemotherapy alone.",
+        [("EFS", 36, 36.0), ("EFS", 36, 39.0)],
+    ),
     ("EFS at 4 years was 47·0% in the whole cohort.", [("EFS", 48, 47.0)]),
-    ("The 3-year cumulative incidence of relapse was 21.4% (95% CI 15.0–27.8).",
-     [("CIR", 36, 21.4)]),
+    (
+        "The 3-year cumulative incidence of relapse was 21.4% (95% CI 15.0–27.8).",
+        [("CIR", 36, 21.4)],
+    ),
     ("Leukaemia-free survival at 2 years was 70%.", [("LFS", 24, 70.0)]),
-    ("The 3-year EFS rate was 66.2\u00a0% and the 3-year OS rate 85.2\u00a0%.",
-     [("EFS", 36, 66.2), ("OS", 36, 85.2)]),
+    (
+        "The 3-year EFS rate was 66.2\u00a0% and the 3-year OS rate 85.2\u00a0%.",
+        [("EFS", 36, 66.2), ("OS", 36, 85.2)],
+    ),
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),
@@ -30,26 +40,36 @@ CASES = [
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_survival_estimates(extract, text, expected):
-    found = [(s["endpoint"], s["timepoint_months"], s["value_pct"])
-             for s in extract(text)["survival"]]
+    found = [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"]) for s in extract(text)["survival"]
+    ]
     assert found == expected
 
 
 def test_respectively_refers_back_to_the_previous_sentence(extract):
-    text = ("With blinatumomab, 2-year DFS was 81.6% and 2-year OS 93.3%. Among 214 historical "
-            "controls the rates were 49.4% and 65.8%, respectively.")
-    found = [(s["endpoint"], s["timepoint_months"], s["value_pct"], s["arm"])
-             for s in extract(text)["survival"]]
-    assert found[2:] == [("DFS", 24, 49.4, "historical controls"),
-                         ("OS", 24, 65.8, "historical controls")]
+    text = (
+        "With blinatumomab, 2-year DFS was 81.6% and 2-year OS 93.3%. Among 214 historical "
+        "controls the rates were 49.4% and 65.8%, respectively."
+    )
+    found = [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["arm"])
+        for s in extract(text)["survival"]
+    ]
+    assert found[2:] == [
+        ("DFS", 24, 49.4, "historical controls"),
+        ("OS", 24, 65.8, "historical controls"),
+    ]
 
 
-@pytest.mark.parametrize(("text", "ci"), [
-    ("2-year DFS was 81.6% (95% CI, 70.2 to 94.9).", (70.2, 94.9)),
-    ("2-year DFS was 81.6% (95% CI 70.2%–94.9%).", (70.2, 94.9)),
-    ("2-year DFS was 81.6% (70.2–94.9).", (70.2, 94.9)),
-    ("2-year OS was 93.3% [95% confidence interval: 84.9 - 100].", (84.9, 100.0)),
-])
+@pytest.mark.parametrize(
+    ("text", "ci"),
+    [
+        ("2-year DFS was 81.6% (95% CI, 70.2 to 94.9).", (70.2, 94.9)),
+        ("2-year DFS was 81.6% (95% CI 70.2%–94.9%).", (70.2, 94.9)),
+        ("2-year DFS was 81.6% (70.2–94.9).", (70.2, 94.9)),
+        ("2-year OS was 93.3% [95% confidence interval: 84.9 - 100].", (84.9, 100.0)),
+    ],
+)
 def test_confidence_intervals(extract, text, ci):
     (estimate,) = extract(text)["survival"]
     assert (estimate["ci_low"], estimate["ci_high"]) == ci
@@ -59,14 +79,15 @@ def test_standard_error_and_qualifier(extract):
     (se_case,) = extract("The 4-year EFS was 47.0% (SE 2.6).")["survival"]
     assert se_case["se"] == 2.6
     (bounded,) = extract("The 3-year event-free survival is below 40% in these infants.")[
-        "survival"]
+        "survival"
+    ]
     assert bounded["qualifier"] == "<"
 
 
 def test_span_points_at_the_value(extract):
     text = "The 2-year OS was 93.3% (95% CI 84.9 to 100) in the blinatumomab cohort."
     (estimate,) = extract(text)["survival"]
-    assert text[estimate["start"]:estimate["end"]] == estimate["text"]
+    assert text[estimate["start"] : estimate["end"]] == estimate["text"]
     assert estimate["text"].startswith("93.3%")
     assert estimate["sentence"] == text
     assert estimate["arm"] == "blinatumomab cohort"

@@ -22,7 +22,8 @@ LEXICON = Path(__file__).parent / "data" / "adverse_events.jsonl"
 GRADE = re.compile(
     rf"\bgrades?{SPACE}*(?:(?P<op>≥|>=|>){SPACE}*)?(?P<grade>[1-5]|I{{1,3}}V?|IV)"
     rf"(?P<plus>{SPACE}*(?:or|and){SPACE}+(?:worse|higher|above|greater|more|over)|{SPACE}*"
-    rf"(?:-|–|/|to){SPACE}*(?:[1-5]|I{{1,3}}V?|IV)|\+)?", re.I,
+    rf"(?:-|–|/|to){SPACE}*(?:[1-5]|I{{1,3}}V?|IV)|\+)?",
+    re.I,
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _EACH = re.compile(rf"^{SPACE}*(?:\)|,)?{SPACE}*(?:each|apiece)\b", re.I)
@@ -70,32 +71,45 @@ class AdverseEvents:
                 continue
             grade = _grade(text)
             for named, rates in _runs(self.pattern, text):
-                rates = [r for r in rates
-                         if not is_claimed(doc, offset + r.start(), offset + r.end())]
+                rates = [
+                    r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())
+                ]
                 for event, rate in self._pair(text, named, rates) if rates else ():
                     value = parse_number(rate["number"])
                     if value is None:
                         continue
                     claim(doc, offset + rate.start(), offset + rate.end())
-                    name = self.events.get(re.sub(r"\s+", " ", event.group(0).lower()),
-                                           event.group(0).lower())
-                    found.append(make_fact(doc, offset + event.start(), offset + rate.end(),
-                                           event=name, grade_min=grade, value_pct=value, n=None))
+                    name = self.events.get(
+                        re.sub(r"\s+", " ", event.group(0).lower()), event.group(0).lower()
+                    )
+                    found.append(
+                        make_fact(
+                            doc,
+                            offset + event.start(),
+                            offset + rate.end(),
+                            event=name,
+                            grade_min=grade,
+                            value_pct=value,
+                            n=None,
+                        )
+                    )
         return doc
 
     @staticmethod
-    def _pair(text: str, named: list[re.Match[str]],
-              rates: list[re.Match[str]]) -> list[tuple[re.Match[str], re.Match[str]]]:
+    def _pair(
+        text: str, named: list[re.Match[str]], rates: list[re.Match[str]]
+    ) -> list[tuple[re.Match[str], re.Match[str]]]:
         """Events and the rates that follow them: in order, all at once ("each"), or the last."""
         if len(rates) > 1 and len(rates) == len(named) and _RESPECTIVELY.search(text):
             return list(zip(named, rates, strict=True))
-        if _EACH.match(text[rates[0].end():]):
+        if _EACH.match(text[rates[0].end() :]):
             return [(event, rates[0]) for event in named]
         return [(named[-1], rates[0])]
 
 
-def _runs(events: re.Pattern[str], text: str) -> list[tuple[list[re.Match[str]],
-                                                               list[re.Match[str]]]]:
+def _runs(
+    events: re.Pattern[str], text: str
+) -> list[tuple[list[re.Match[str]], list[re.Match[str]]]]:
     """Alternating runs of event names and the percentages after them."""
     items = sorted([*events.finditer(text), *PERCENTAGE.finditer(text)], key=lambda m: m.start())
     runs: list[tuple[list[re.Match[str]], list[re.Match[str]]]] = []
@@ -105,7 +119,7 @@ def _runs(events: re.Pattern[str], text: str) -> list[tuple[list[re.Match[str]],
             runs.append(([item], []))
         elif is_event:
             runs[-1][0].append(item)
-        elif runs and not _NOT_A_RATE_AFTER.match(text[item.end():]):
+        elif runs and not _NOT_A_RATE_AFTER.match(text[item.end() :]):
             runs[-1][1].append(item)
     return [(named, rates) for named, rates in runs if rates]
 

@@ -49,10 +49,12 @@ FREQUENCY = re.compile(
 )
 DURATION = re.compile(
     rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\bfor{SPACE}+(?P<for_n>\d+){SPACE}+"
-    rf"(?P<for_unit>days?|weeks?)\b", re.I)
+    rf"(?P<for_unit>days?|weeks?)\b",
+    re.I,
+)
 DAYS = re.compile(
-    rf"\b(?:on{SPACE}+)?days?{SPACE}+(?P<days>\d+(?:{SPACE}*(?:,|and|{DASH}){SPACE}*\d+)*)",
-    re.I)
+    rf"\b(?:on{SPACE}+)?days?{SPACE}+(?P<days>\d+(?:{SPACE}*(?:,|and|{DASH}){SPACE}*\d+)*)", re.I
+)
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
 
@@ -81,7 +83,7 @@ class Doses:
                     continue
                 # The schedule of a dose is read up to the next dose in the sentence.
                 stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-                after = text[match.end():min(stop, match.end() + _AFTER)]
+                after = text[match.end() : min(stop, match.end() + _AFTER)]
                 unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
                 duration = DURATION.search(after)
                 days = DAYS.search(after[:40])
@@ -92,18 +94,24 @@ class Doses:
                     if extra is not None:
                         end = max(end, match.end() + extra.end())
                 if route is None:
-                    route = _route(text[max(0, match.start() - 40):match.start()])
-                found.append(make_fact(
-                    doc, offset + match.start(), offset + end,
-                    drug=drug.label_,
-                    amount=amount,
-                    amount_max=parse_number(match["amount_max"]) if match["amount_max"] else None,
-                    unit=unit,
-                    route=route[0] if route else None,
-                    frequency=frequency[0] if frequency else None,
-                    duration_days=_duration_days(duration),
-                    days=re.sub(r"\s*[–—-]\s*", "-", days["days"]) if days else None,
-                ))
+                    route = _route(text[max(0, match.start() - 40) : match.start()])
+                found.append(
+                    make_fact(
+                        doc,
+                        offset + match.start(),
+                        offset + end,
+                        drug=drug.label_,
+                        amount=amount,
+                        amount_max=parse_number(match["amount_max"])
+                        if match["amount_max"]
+                        else None,
+                        unit=unit,
+                        route=route[0] if route else None,
+                        frequency=frequency[0] if frequency else None,
+                        duration_days=_duration_days(duration),
+                        days=re.sub(r"\s*[–—-]\s*", "-", days["days"]) if days else None,
+                    )
+                )
         return doc
 
 
@@ -117,7 +125,8 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
     if after and after[0].start_char - end <= _NEAR:
         return after[0]
     candidates = ([(start - before[-1].end_char, before[-1])] if before else []) + (
-        [(after[0].start_char - end, after[0])] if after else [])
+        [(after[0].start_char - end, after[0])] if after else []
+    )
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
 

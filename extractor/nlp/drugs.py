@@ -80,7 +80,9 @@ def _load_lexicon(overrides: str) -> DrugLexicon:
     variants = {
         variant: entry(canonicals[0])
         for variant, canonicals in dictionary["drug_variant_to_canonical"].items()
-        if canonicals and 3 <= len(variant) <= 40 and len(variant.split()) <= 4
+        if canonicals
+        and 3 <= len(variant) <= 40
+        and len(variant.split()) <= 4
         and not _UNLIKELY_VARIANT.search(variant)
     }
     case_sensitive: dict[str, DrugEntry] = {}
@@ -155,8 +157,9 @@ class DrugMentions:
             return extra
         for short in doc._.abbreviations:
             long_form = short._.long_form
-            drug = next((d for d in drugs if d.start >= long_form.start
-                         and d.end <= long_form.end), None)
+            drug = next(
+                (d for d in drugs if d.start >= long_form.start and d.end <= long_form.end), None
+            )
             if drug is None or len(long_form) - (drug.end - drug.start) > 1:
                 continue
             extra.append(Span(doc, short.start, short.end, label=drug.label_))

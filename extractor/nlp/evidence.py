@@ -13,20 +13,27 @@ from extractor.nlp.facts import FACT_KEYS
 DOCUMENT_FIELDS = ("title", "source", "pmid", "doi", "url", "year")
 
 
-def doc_to_evidence(doc: Doc, document: Document | None = None,
-                    version: str | None = None) -> Evidence:
+def doc_to_evidence(
+    doc: Doc, document: Document | None = None, version: str | None = None
+) -> Evidence:
     """The evidence object of a document: its facts by kind, each with its provenance."""
     doc_id = document.id if document else doc.user_data.get("id", "document")
     meta: dict[str, Any] = {"id": doc_id}
     if document:
         meta.update({"title": document.title, "source": document.source})
-        meta.update({k: document.metadata.get(k) for k in DOCUMENT_FIELDS[2:]
-                     if document.metadata.get(k) is not None})
+        meta.update(
+            {
+                k: document.metadata.get(k)
+                for k in DOCUMENT_FIELDS[2:]
+                if document.metadata.get(k) is not None
+            }
+        )
     evidence: Evidence = {"id": doc_id, "document": meta, "extractor_version": version}
     for key in FACT_KEYS:
         found = list(doc._.get(key) or [])
-        evidence[key] = _group_drugs(found) if key == "drugs" else sorted(
-            found, key=lambda f: f["start"])
+        evidence[key] = (
+            _group_drugs(found) if key == "drugs" else sorted(found, key=lambda f: f["start"])
+        )
     return evidence
 
 

@@ -23,7 +23,8 @@ FOLLOW_UP = re.compile(
 RANGE = re.compile(
     rf"^{SPACE}*[(\[,;]{SPACE}*(?:range|IQR|interquartile{SPACE}+range)?{SPACE}*[,:]?{SPACE}*"
     rf"(?P<low>{NUMBER}){SPACE}*{DASH}{SPACE}*(?P<high>{NUMBER}){SPACE}*(?P<unit>{TIME_UNIT})?"
-    rf"{SPACE}*[)\]]?", re.I,
+    rf"{SPACE}*[)\]]?",
+    re.I,
 )
 
 
@@ -54,6 +55,14 @@ class FollowUp:
                 if low_v is not None and high_v is not None:
                     low, high = months(low_v, range_unit), months(high_v, range_unit)
                     end += spread.end()
-            found.append(make_fact(doc, match.start(), end, median_months=months(value, unit),
-                                   range_low_months=low, range_high_months=high))
+            found.append(
+                make_fact(
+                    doc,
+                    match.start(),
+                    end,
+                    median_months=months(value, unit),
+                    range_low_months=low,
+                    range_high_months=high,
+                )
+            )
         return doc

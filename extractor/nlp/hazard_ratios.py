@@ -54,31 +54,44 @@ class HazardRatios:
                 value = parse_number(match["value"])
                 if value is None or value <= 0 or value > 20:
                     continue
-                rest = text[match.end():]
+                rest = text[match.end() :]
                 ci = interval_after(rest)
                 p = P_VALUE.match(rest)
                 end = match.end() + (ci[2] if ci else 0)
                 if not claim(doc, offset + match.start(), offset + end):
                     continue
-                found.append(make_fact(
-                    doc, offset + match.start(), offset + end, value=value,
-                    endpoint=_endpoint(match["what"] or text),
-                    ci_low=ci[0] if ci else None, ci_high=ci[1] if ci else None,
-                    p_value=parse_number(p["p"]) if p else None, derived_from=None,
-                ))
+                found.append(
+                    make_fact(
+                        doc,
+                        offset + match.start(),
+                        offset + end,
+                        value=value,
+                        endpoint=_endpoint(match["what"] or text),
+                        ci_low=ci[0] if ci else None,
+                        ci_high=ci[1] if ci else None,
+                        p_value=parse_number(p["p"]) if p else None,
+                        derived_from=None,
+                    )
+                )
             for match in REDUCTION.finditer(text):
                 percent = parse_number(match["value"] or match["value2"])
                 if percent is None or not 0 < percent < 100:
                     continue
                 if not claim(doc, offset + match.start(), offset + match.end()):
                     continue
-                found.append(make_fact(
-                    doc, offset + match.start(), offset + match.end(),
-                    value=round(1 - percent / 100, 4),
-                    endpoint=_endpoint(match["what"] or match["what2"]),
-                    ci_low=None, ci_high=None, p_value=None,
-                    derived_from=f"{percent:g}% risk reduction",
-                ))
+                found.append(
+                    make_fact(
+                        doc,
+                        offset + match.start(),
+                        offset + match.end(),
+                        value=round(1 - percent / 100, 4),
+                        endpoint=_endpoint(match["what"] or match["what2"]),
+                        ci_low=None,
+                        ci_high=None,
+                        p_value=None,
+                        derived_from=f"{percent:g}% risk reduction",
+                    )
+                )
         return doc
 
 

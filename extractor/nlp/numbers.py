@@ -16,14 +16,36 @@ DASH = r"(?:-|–|—|‑|−|\bto\b)"
 PERCENT = rf"(?:{SPACE}?%|{SPACE}?per{SPACE}?cent\b|{SPACE}percent\b)"
 
 _UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
     "nineteen": 19,
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
 SPELLED_NUMBER = (
@@ -81,8 +103,16 @@ def as_int(value: float | None) -> int | None:
 
 # ---- durations and timepoints ------------------------------------------------------------
 
-_MONTHS_PER = {"year": 12.0, "yr": 12.0, "y": 12.0, "month": 1.0, "mo": 1.0, "week": 12 / 52,
-               "wk": 12 / 52, "day": 12 / 365.25}
+_MONTHS_PER = {
+    "year": 12.0,
+    "yr": 12.0,
+    "y": 12.0,
+    "month": 1.0,
+    "mo": 1.0,
+    "week": 12 / 52,
+    "wk": 12 / 52,
+    "day": 12 / 365.25,
+}
 TIME_UNIT = r"(?:years?|yrs?|y|months?|mos?|weeks?|wks?|days?)"
 TIMEPOINT = (
     rf"(?P<tp_value>{ANY_NUMBER}){SPACE}?(?:-|‑|–|{SPACE})?{SPACE}?(?P<tp_unit>{TIME_UNIT})\b"
@@ -102,15 +132,31 @@ def months(value: float, unit: str) -> float:
 
 # ---- dose units ---------------------------------------------------------------------------
 
-_MASS = {"mg": "mg", "g": "g", "μg": "μg", "µg": "μg", "mcg": "μg", "ug": "μg", "ng": "ng",
-         "iu": "IU", "u": "U", "units": "U", "unit": "U", "ml": "mL", "mmol": "mmol"}
+_MASS = {
+    "mg": "mg",
+    "g": "g",
+    "μg": "μg",
+    "µg": "μg",
+    "mcg": "μg",
+    "ug": "μg",
+    "ng": "ng",
+    "iu": "IU",
+    "u": "U",
+    "units": "U",
+    "unit": "U",
+    "ml": "mL",
+    "mmol": "mmol",
+}
 MASS_UNIT = r"(?:mg|g|[μµu]g|mcg|ng|IU|U|units?|m[lL]|mmol)"
 BASIS = (
     rf"(?:{SPACE}?/{SPACE}?(?:m(?:2|²|\^2)|kg|dose)|{SPACE}per{SPACE}(?:kg|m(?:2|²)|square{SPACE}"
     rf"met(?:re|er)s?|kilogram)|{SPACE}?·{SPACE}?(?:m(?:-2|⁻²)|kg(?:-1|⁻¹)))"
 )
 SURFACE_AREA = rf"(?:{SPACE}+of{SPACE}+body[- ]surface(?:{SPACE}+area)?)"
-PER_DAY = rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}per{SPACE}day\b|{SPACE}daily\b|{SPACE}?·{SPACE}?d(?:-1|⁻¹))"
+PER_DAY = (
+    rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}per{SPACE}day\b|{SPACE}daily\b"
+    rf"|{SPACE}?·{SPACE}?d(?:-1|⁻¹))"
+)
 
 
 def normalise_unit(mass: str, basis: str | None, per_day: bool) -> str:
@@ -143,8 +189,7 @@ _SE = re.compile(
 )
 _QUALIFIERS = (
     ("<", re.compile(r"(?:below|less than|under|lower than|fewer than|<|≤|<=)\s*$", re.I)),
-    (">", re.compile(r"(?:more than|over|above|greater than|exceeding|at least|>|≥|>=)\s*$",
-                     re.I)),
+    (">", re.compile(r"(?:more than|over|above|greater than|exceeding|at least|>|≥|>=)\s*$", re.I)),
     ("≈", re.compile(r"(?:about|around|approximately|roughly|nearly|almost|some|~|≈)\s*$", re.I)),
 )
 
@@ -176,7 +221,7 @@ def standard_error_after(text: str) -> tuple[float, int] | None:
 
 
 def qualifier_before(text: str) -> str | None:
-    """"<", ">" or "≈" when the text just before a value bounds or rounds it."""
+    """ "<", ">" or "≈" when the text just before a value bounds or rounds it."""
     tail = text[-25:]
     for symbol, pattern in _QUALIFIERS:
         if pattern.search(tail):

@@ -8,7 +8,6 @@ from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor import __version__
 from extractor.nlp import (  # noqa: F401  (importing registers the component factories)
     adverse_events,
     cohorts,
@@ -20,6 +19,7 @@ from extractor.nlp import (  # noqa: F401  (importing registers the component fa
     survival,
 )
 from extractor.nlp.facts import register_extensions
+from extractor.version import __version__
 
 PIPELINE_VERSION = f"{__version__}+pipeline.1"
 

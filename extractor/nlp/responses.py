@@ -15,13 +15,22 @@ from extractor.nlp.facts import claim, facts, make_fact
 from extractor.nlp.numbers import PERCENTAGE, SPACE, parse_number
 
 MEASURES: tuple[tuple[str, str], ...] = (
-    ("CR/CRh", r"CR\s*/\s*CRh|complete\s+remission\s+or\s+complete\s+remission\s+with\s+"
-               r"partial\s+ha?ematologic(?:al)?\s+recovery"),
-    ("MRD negativity", r"MRD[- ]negativ\w*|negative\s+(?:for\s+)?MRD|(?:minimal|measurable)\s+"
-                       r"residual\s+disease|(?-i:\bMRD\b)"),
+    (
+        "CR/CRh",
+        r"CR\s*/\s*CRh|complete\s+remission\s+or\s+complete\s+remission\s+with\s+"
+        r"partial\s+ha?ematologic(?:al)?\s+recovery",
+    ),
+    (
+        "MRD negativity",
+        r"MRD[- ]negativ\w*|negative\s+(?:for\s+)?MRD|(?:minimal|measurable)\s+"
+        r"residual\s+disease|(?-i:\bMRD\b)",
+    ),
     ("complete remission", r"complete\s+(?:remission|response)|(?-i:\bCR\b)"),
-    ("overall response", r"overall\s+response|objective\s+response|response\s+rate|(?-i:\bORR\b)"
-                         r"|responded|\bresponses?\b"),
+    (
+        "overall response",
+        r"overall\s+response|objective\s+response|response\s+rate|(?-i:\bORR\b)"
+        r"|responded|\bresponses?\b",
+    ),
     ("remission", r"\bremission\b"),
 )
 MEASURE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (_, p) in enumerate(MEASURES)), re.I)
@@ -29,7 +38,8 @@ TIMEPOINT = re.compile(
     r"\b(?:at\s+the\s+end\s+of|after|following|by\s+the\s+end\s+of)\s+(?P<when>(?:the\s+)?"
     r"(?:induction|consolidation|blinatumomab(?:\s+infusion)?|the\s+infusion|infusion|"
     r"(?:the\s+)?first\s+(?:course|cycle)|\w+\s+(?:course|cycle|block)s?))"
-    r"|\b(?:on|at|by)\s+(?P<day>day\s+\d+)", re.I,
+    r"|\b(?:on|at|by)\s+(?P<day>day\s+\d+)",
+    re.I,
 )
 _NOT_A_RATE_AFTER = re.compile(rf"^{SPACE}*(?:CI\b|confidence|reduction|lower|risk)", re.I)
 
@@ -55,7 +65,7 @@ class ResponseRates:
             when = TIMEPOINT.search(text)
             for value in PERCENTAGE.finditer(text):
                 number = parse_number(value["number"])
-                if number is None or number > 100 or _NOT_A_RATE_AFTER.match(text[value.end():]):
+                if number is None or number > 100 or _NOT_A_RATE_AFTER.match(text[value.end() :]):
                     continue
                 if not claim(doc, offset + value.start(), offset + value.end()):
                     continue
@@ -64,7 +74,15 @@ class ResponseRates:
                 label = MEASURES[int((measure.lastgroup or "m0")[1:])][0]
                 start = min(measure.start(), value.start())
                 end = max(measure.end(), value.end())
-                found.append(make_fact(
-                    doc, offset + start, offset + end, measure=label, value_pct=number,
-                    timepoint=(when["when"] or when["day"]) if when else None, n=None))
+                found.append(
+                    make_fact(
+                        doc,
+                        offset + start,
+                        offset + end,
+                        measure=label,
+                        value_pct=number,
+                        timepoint=(when["when"] or when["day"]) if when else None,
+                        n=None,
+                    )
+                )
         return doc

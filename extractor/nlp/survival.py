@@ -34,8 +34,11 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("RFS", rf"relapse{_FREE}|(?-i:\bRFS\b)"),
     ("PFS", rf"progression{_FREE}|(?-i:\bPFS\b)"),
     ("LFS", rf"leuka?emia{_FREE}|(?-i:\bLFS\b)"),
-    ("CIR", r"cumulative\s+incidences?\s+of\s+(?:any\s+)?relapses?|relapse\s+incidence"
-            r"|(?-i:\bCIR\b)"),
+    (
+        "CIR",
+        r"cumulative\s+incidences?\s+of\s+(?:any\s+)?relapses?|relapse\s+incidence"
+        r"|(?-i:\bCIR\b)",
+    ),
     ("OS", r"overall\s+survival|(?-i:\bOS\b)|\bsurvival\b"),
 )
 ENDPOINT = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in ENDPOINTS), re.I)
@@ -48,7 +51,8 @@ _COORDINATION = re.compile(r"^\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+)?(?:rates|figures|estimates"
-    r"|values|proportions)\b|\brespectively\b", re.I,
+    r"|values|proportions)\b|\brespectively\b",
+    re.I,
 )
 # A sentence about another measure does not refer back to the survival figures before it.
 _OTHER_MEASURE = re.compile(
@@ -56,16 +60,22 @@ _OTHER_MEASURE = re.compile(
 )
 _NOT_SURVIVAL_AFTER = re.compile(
     rf"^{SPACE}*(?:of\b|(?:relative{SPACE}+)?(?:reduction|lower|higher|decrease|increase|risk)\b"
-    rf"|CI\b|confidence)", re.I,
+    rf"|CI\b|confidence)",
+    re.I,
 )
-_GROUP = (r"(?:controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
-          r"|recipients)")
-_ARM_TAIL = (r"(?:\s+(?:with|treated\s+with|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
-             r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs|the)\b|\s*[,;.()]|$)")
+_GROUP = (
+    r"(?:controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
+    r"|recipients)"
+)
+_ARM_TAIL = (
+    r"(?:\s+(?:with|treated\s+with|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
+    r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs|the)\b|\s*[,;.()]|$)"
+)
 _ARM_AFTER = re.compile(
     rf"^\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b"
     rf"{_ARM_TAIL})|^\s*(?:,\s*)?with\s+(?P<treatment>[^,;.()%]{{3,40}}?)(?=\s*[,;.)]|\s+(?:and|"
-    rf"versus|vs|compared|while|whereas)\b|$)", re.I,
+    rf"versus|vs|compared|while|whereas)\b|$)",
+    re.I,
 )
 _ARM_IN_SENTENCE = re.compile(
     rf"\b(?:among|in|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b{_ARM_TAIL})",
@@ -98,24 +108,34 @@ class SurvivalEstimates:
         for sent in doc.sents:
             mentions = endpoint_mentions(sent.text)
             values = _values(doc, sent)
-            referring_back = (not mentions and bool(_ANAPHORA.search(sent.text))
-                              and not _OTHER_MEASURE.search(sent.text))
+            referring_back = (
+                not mentions
+                and bool(_ANAPHORA.search(sent.text))
+                and not _OTHER_MEASURE.search(sent.text)
+            )
             if mentions or referring_back:
-                found.extend(self._estimates(doc, sent, mentions or previous, values,
-                                             referring_back))
+                found.extend(
+                    self._estimates(doc, sent, mentions or previous, values, referring_back)
+                )
             if mentions:
                 previous = mentions
         return doc
 
-    def _estimates(self, doc: Doc, sent: Span, mentions: list[EndpointMention],
-                   values: list[re.Match[str]], referring_back: bool) -> list[dict]:
+    def _estimates(
+        self,
+        doc: Doc,
+        sent: Span,
+        mentions: list[EndpointMention],
+        values: list[re.Match[str]],
+        referring_back: bool,
+    ) -> list[dict]:
         text = sent.text
         pairs = _pair(text, mentions, values, referring_back)
         sentence_arm = _ARM_IN_SENTENCE.search(text)
         estimates = []
         for mention, value in pairs:
             number = parse_number(value["number"])
-            rest = text[value.end():]
+            rest = text[value.end() :]
             if number is None or number > 100 or _NOT_SURVIVAL_AFTER.match(rest):
                 continue
             end = value.end()
@@ -129,18 +149,22 @@ class SurvivalEstimates:
             start_char, end_char = sent.start_char + value.start(), sent.start_char + end
             if not claim(doc, start_char, end_char):
                 continue
-            estimates.append(make_fact(
-                doc, start_char, end_char,
-                endpoint=mention.endpoint,
-                timepoint_months=mention.timepoint_months,
-                value_pct=number,
-                ci_low=ci[0] if ci else None,
-                ci_high=ci[1] if ci else None,
-                se=se[0] if se else None,
-                qualifier=qualifier_before(text[:value.start()]),
-                arm=_arm(arm) or _arm(sentence_arm),
-                n=None,
-            ))
+            estimates.append(
+                make_fact(
+                    doc,
+                    start_char,
+                    end_char,
+                    endpoint=mention.endpoint,
+                    timepoint_months=mention.timepoint_months,
+                    value_pct=number,
+                    ci_low=ci[0] if ci else None,
+                    ci_high=ci[1] if ci else None,
+                    se=se[0] if se else None,
+                    qualifier=qualifier_before(text[: value.start()]),
+                    arm=_arm(arm) or _arm(sentence_arm),
+                    n=None,
+                )
+            )
         return estimates
 
 
@@ -156,17 +180,23 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
     fallback = _SENTENCE_TIMEPOINT.search(text)
     for match in ENDPOINT.finditer(text):
         endpoint = match.lastgroup or "OS"
-        timepoint = _timepoint(_TIMEPOINT_BEFORE.search(text[max(0, match.start() - 30):
-                                                             match.start()]))
+        timepoint = _timepoint(
+            _TIMEPOINT_BEFORE.search(text[max(0, match.start() - 30) : match.start()])
+        )
         if timepoint is None:
-            timepoint = _timepoint(_TIMEPOINT_AFTER.match(text[match.end():]))
-        if timepoint is None and mentions and _COORDINATION.match(
-                text[mentions[-1].end:match.start()]):
+            timepoint = _timepoint(_TIMEPOINT_AFTER.match(text[match.end() :]))
+        if (
+            timepoint is None
+            and mentions
+            and _COORDINATION.match(text[mentions[-1].end : match.start()])
+        ):
             timepoint = mentions[-1].timepoint_months
         mentions.append(EndpointMention(endpoint, match.start(), match.end(), timepoint))
     # A coordinated list names its timepoint once, before or after: "EFS and OS at 5 years".
     for earlier, later in zip(reversed(mentions[:-1]), reversed(mentions[1:]), strict=True):
-        if earlier.timepoint_months is None and _COORDINATION.match(text[earlier.end:later.start]):
+        if earlier.timepoint_months is None and _COORDINATION.match(
+            text[earlier.end : later.start]
+        ):
             earlier.timepoint_months = later.timepoint_months
     if fallback:
         for mention in mentions:
@@ -191,7 +221,7 @@ def _values(doc: Doc, sent: Span) -> list[re.Match[str]]:
             continue
         if is_claimed(doc, sent.start_char + match.start(), sent.start_char + match.end()):
             continue
-        rest = sent.text[match.end():]
+        rest = sent.text[match.end() :]
         if re.match(rf"{SPACE}*(?:CI\b|confidence)", rest, re.I):
             continue
         values.append(match)
@@ -201,8 +231,9 @@ def _values(doc: Doc, sent: Span) -> list[re.Match[str]]:
     return values
 
 
-def _pair(text: str, mentions: list[EndpointMention], values: list[re.Match[str]],
-          referring_back: bool) -> list[tuple[EndpointMention, re.Match[str]]]:
+def _pair(
+    text: str, mentions: list[EndpointMention], values: list[re.Match[str]], referring_back: bool
+) -> list[tuple[EndpointMention, re.Match[str]]]:
     """Give each value its endpoint: in order after "respectively", else the nearest before."""
     if referring_back:
         chain = mentions
@@ -224,11 +255,12 @@ def _pair(text: str, mentions: list[EndpointMention], values: list[re.Match[str]
     return pairs
 
 
-def _coordinated_chain(text: str, mentions: list[EndpointMention],
-                       index: int) -> list[EndpointMention]:
+def _coordinated_chain(
+    text: str, mentions: list[EndpointMention], index: int
+) -> list[EndpointMention]:
     """The endpoints listed together that end at mentions[index] ("EFS, DFS and OS")."""
     chain = [mentions[index]]
-    while index > 0 and _COORDINATION.match(text[mentions[index - 1].end:mentions[index].start]):
+    while index > 0 and _COORDINATION.match(text[mentions[index - 1].end : mentions[index].start]):
         index -= 1
         chain.insert(0, mentions[index])
     return chain

@@ -1,0 +1,255 @@
+"""The evidence database: the only module that touches sqlite-utils.
+
+Tables: ``documents`` (with full-text search), one table per evidence kind (see
+``extractor.evidence.EVIDENCE_KINDS``), ``extraction_runs`` and ``extraction_errors``.
+Schema changes are numbered migrations recorded in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from extractor.documents import Document
+from extractor.errors import StoreError
+from extractor.evidence import EVIDENCE_KINDS, PROVENANCE_FIELDS, Evidence, EvidenceKind, Fact
+
+_PROVENANCE_TYPES: dict[str, type] = {
+    "text": str,
+    "start": int,
+    "end": int,
+    "sentence": str,
+    "sentence_start": int,
+    "sentence_end": int,
+}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _create_base_schema(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": str,
+            "source": str,
+            "title": str,
+            "format": str,
+            "text": str,
+            "metadata": str,
+            "content_hash": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"text"},
+    )
+    db["documents"].enable_fts(["title", "text"], create_triggers=True)
+    db["extraction_runs"].create(
+        {
+            "id": int,
+            "pipeline_version": str,
+            "corpus": str,
+            "started_at": str,
+            "finished_at": str,
+            "documents_ok": int,
+            "documents_failed": int,
+            "counts": str,
+        },
+        pk="id",
+    )
+    db["extraction_errors"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "path": str,
+            "document_id": str,
+            "error": str,
+            "occurred_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "extraction_runs", "id")],
+    )
+    for kind in EVIDENCE_KINDS:
+        _create_evidence_table(db, kind)
+
+
+def _create_evidence_table(db: sqlite_utils.Database, kind: EvidenceKind) -> None:
+    columns: dict[str, Any] = {
+        "id": int,
+        "document_id": str,
+        **kind.columns,
+        **_PROVENANCE_TYPES,
+        "extractor_version": str,
+        "run_id": int,
+    }
+    # Written as SQL for ON DELETE CASCADE, which sqlite-utils' create() does not offer.
+    sql_types = {str: "TEXT", int: "INTEGER", float: "REAL"}
+    definitions = ["[id] INTEGER PRIMARY KEY"]
+    definitions.append("[document_id] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE")
+    definitions += [
+        f"[{name}] {sql_types[kind_type]}"
+        for name, kind_type in columns.items()
+        if name not in ("id", "document_id", "run_id")
+    ]
+    definitions.append("[run_id] INTEGER REFERENCES [extraction_runs]([id])")
+    db.execute(f"CREATE TABLE [{kind.table}] (\n  " + ",\n  ".join(definitions) + "\n)")
+    db[kind.table].create_index(["document_id"])
+
+
+# Each migration moves the schema one version up; never edit one that has shipped.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_base_schema,)
+
+
+def open_store(path: str | Path) -> sqlite_utils.Database:
+    """Open (or create) an evidence database, with foreign keys on and migrations applied."""
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.DatabaseError as err:
+        raise StoreError(
+            f"cannot open evidence database {path}: {err}; "
+            "check the path or remove the file to start afresh"
+        ) from err
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this database has not had yet; returns the schema version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {version} is newer than this extractor "
+            f"knows ({len(MIGRATIONS)}); upgrade extractor"
+        )
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)
+
+
+def start_run(db: sqlite_utils.Database, pipeline_version: str, corpus: str | None = None) -> int:
+    """Record the start of an extraction run and return its id."""
+    with db.conn:
+        table = db["extraction_runs"].insert(
+            {"pipeline_version": pipeline_version, "corpus": corpus, "started_at": _now()}
+        )
+    assert table.last_pk is not None
+    return int(table.last_pk)
+
+
+def finish_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    documents_ok: int,
+    documents_failed: int,
+    counts: dict[str, int],
+) -> None:
+    """Record how a run ended: documents stored, documents failed, rows per table."""
+    with db.conn:
+        db["extraction_runs"].update(
+            run_id,
+            {
+                "finished_at": _now(),
+                "documents_ok": documents_ok,
+                "documents_failed": documents_failed,
+                "counts": json.dumps(counts, sort_keys=True),
+            },
+        )
+
+
+def record_error(
+    db: sqlite_utils.Database,
+    run_id: int | None,
+    path: str,
+    error: str,
+    document_id: str | None = None,
+) -> None:
+    """Record a document that could not be read or extracted."""
+    with db.conn:
+        db["extraction_errors"].insert(
+            {
+                "run_id": run_id,
+                "path": path,
+                "document_id": document_id,
+                "error": error,
+                "occurred_at": _now(),
+            }
+        )
+
+
+def save_document_evidence(
+    db: sqlite_utils.Database, document: Document, evidence: Evidence, run_id: int | None = None
+) -> dict[str, int]:
+    """Store a document and replace all its evidence in one transaction; rows per table.
+
+    If anything fails the transaction rolls back and the previous evidence stays as it was.
+    """
+    version = evidence.get("extractor_version")
+    rows = {
+        kind.table: _rows(kind, document.id, evidence.get(kind.key) or [], version, run_id)
+        for kind in EVIDENCE_KINDS
+    }
+    now = _now()
+    existing = db["documents"].count_where("id = ?", [document.id])
+    try:
+        with db.conn:
+            record = {
+                "id": document.id,
+                "source": document.source,
+                "title": document.title,
+                "format": document.format,
+                "text": document.text,
+                "metadata": json.dumps(document.metadata, ensure_ascii=False, default=str),
+                "content_hash": document.content_hash,
+                "updated_at": now,
+            }
+            if existing:
+                db["documents"].update(document.id, record)
+            else:
+                db["documents"].insert({**record, "added_at": now})
+            for table, table_rows in rows.items():
+                db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document.id])
+                if table_rows:
+                    db[table].insert_all(table_rows)
+    except sqlite3.Error as err:
+        raise StoreError(
+            f"could not store evidence of document {document.id!r} in "
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: {err}"
+        ) from err
+    return {table: len(table_rows) for table, table_rows in rows.items()}
+
+
+def _rows(
+    kind: EvidenceKind, document_id: str, items: list[Fact], version: str | None, run_id: int | None
+) -> list[dict[str, Any]]:
+    """Table rows for one kind: its columns and provenance; drugs give one row per mention."""
+    rows = []
+    for item in items:
+        if kind.key == "drugs":
+            ids = item.get("ids") or {}
+            facts = [
+                {**mention, "name": item.get("name"), **ids}
+                for mention in item.get("mentions") or [item]
+            ]
+        else:
+            facts = [item]
+        for fact in facts:
+            row = {column: fact.get(column) for column in kind.columns}
+            row.update({field: fact.get(field) for field in PROVENANCE_FIELDS})
+            row.update({"document_id": document_id, "extractor_version": version, "run_id": run_id})
+            rows.append(row)
+    return rows
+
+
+def evidence_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Rows in each evidence table."""
+    return {kind.table: db[kind.table].count for kind in EVIDENCE_KINDS}
