@@ -30,6 +30,17 @@ _PROVENANCE_TYPES: dict[str, type] = {
 }
 
 
+_UPSERT_DOCUMENT = """
+INSERT INTO documents (id, source, title, format, text, metadata, content_hash, added_at,
+                       updated_at)
+VALUES (:id, :source, :title, :format, :text, :metadata, :content_hash, :added_at, :updated_at)
+ON CONFLICT (id) DO UPDATE SET
+  source = excluded.source, title = excluded.title, format = excluded.format,
+  text = excluded.text, metadata = excluded.metadata, content_hash = excluded.content_hash,
+  updated_at = excluded.updated_at
+"""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -198,32 +209,35 @@ def save_document_evidence(
         kind.table: _rows(kind, document.id, evidence.get(kind.key) or [], version, run_id)
         for kind in EVIDENCE_KINDS
     }
-    now = _now()
-    existing = db["documents"].count_where("id = ?", [document.id])
+    record = {
+        "id": document.id,
+        "source": document.source,
+        "title": document.title,
+        "format": document.format,
+        "text": document.text,
+        "metadata": json.dumps(document.metadata, ensure_ascii=False, default=str),
+        "content_hash": document.content_hash,
+        "added_at": _now(),
+        "updated_at": _now(),
+    }
+    # sqlite-utils' table methods commit as they go, so the whole replacement is plain SQL
+    # inside one transaction: either all of it lands or none of it does.
     try:
         with db.conn:
-            record = {
-                "id": document.id,
-                "source": document.source,
-                "title": document.title,
-                "format": document.format,
-                "text": document.text,
-                "metadata": json.dumps(document.metadata, ensure_ascii=False, default=str),
-                "content_hash": document.content_hash,
-                "updated_at": now,
-            }
-            if existing:
-                db["documents"].update(document.id, record)
-            else:
-                db["documents"].insert({**record, "added_at": now})
+            db.execute(_UPSERT_DOCUMENT, record)
             for table, table_rows in rows.items():
                 db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document.id])
                 if table_rows:
-                    db[table].insert_all(table_rows)
-    except sqlite3.Error as err:
+                    columns = list(table_rows[0])
+                    db.conn.executemany(
+                        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                        f"VALUES ({', '.join('?' for _ in columns)})",
+                        [[row[c] for c in columns] for row in table_rows],
+                    )
+    except (sqlite3.Error, TypeError, ValueError) as err:
         raise StoreError(
-            f"could not store evidence of document {document.id!r} in "
-            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: {err}"
+            f"could not store the evidence of document {document.id!r}: {err}; "
+            "its previous evidence is unchanged"
         ) from err
     return {table: len(table_rows) for table, table_rows in rows.items()}
 
