@@ -13,8 +13,11 @@ import re
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
+from extractor.errors import PipelineError
 from extractor.nlp.facts import claim, facts, is_claimed, make_fact
 from extractor.nlp.numbers import PERCENTAGE, SPACE, parse_number
 
@@ -27,50 +30,58 @@ GRADE = re.compile(
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _EACH = re.compile(rf"^{SPACE}*(?:\)|,)?{SPACE}*(?:each|apiece)\b", re.I)
+_EACH_BEFORE = re.compile(r"\beach\b|\ball\b", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _NOT_A_RATE_AFTER = re.compile(rf"^{SPACE}*(?:CI\b|confidence|reduction|lower|risk)", re.I)
 
 
-def load_event_patterns(path: Path = LEXICON) -> re.Pattern[str]:
-    """One regex over every event spelling, longest first, each group named by its event."""
-    spellings: list[tuple[str, str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+def load_event_lexicon(path: Path = LEXICON) -> dict[str, str]:
+    """Every spelling of an event → its one name ("anaemia" → "anemia")."""
+    lexicon: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
-            entry = json.loads(line)
-            spellings.extend((pattern, entry["event"]) for pattern in entry["patterns"])
-    spellings.sort(key=lambda item: len(item[0]), reverse=True)
-    alternatives = []
-    for pattern, _ in spellings:
-        escaped = re.escape(pattern).replace(r"\ ", rf"{SPACE}+")
-        alternatives.append(f"(?-i:{escaped})" if pattern.isupper() else escaped)
-    return re.compile("|".join(rf"(?<!\w)(?:{a})(?!\w)" for a in alternatives), re.I)
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise PipelineError(f"{path}:{number}: not a JSON object ({err})") from err
+            lexicon.update({spelling: entry["event"] for spelling in entry["patterns"]})
+    return lexicon
 
 
 @Language.factory("adverse_events")
 def create_adverse_events(nlp: Language, name: str) -> AdverseEvents:
-    return AdverseEvents(name)
+    return AdverseEvents(nlp, name)
 
 
 class AdverseEvents:
-    """Adds adverse-event facts to ``doc._.adverse_events``."""
+    """Adds adverse-event facts to ``doc._.adverse_events``.
 
-    def __init__(self, name: str) -> None:
+    Event names are found by PhraseMatchers over the lexicon: case-insensitive, except
+    abbreviations written in capitals (CRS, GVHD), which must match exactly.
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
-        self.pattern = load_event_patterns()
-        self.events: dict[str, str] = {}
-        for line in LEXICON.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                entry = json.loads(line)
-                self.events.update({p.lower(): entry["event"] for p in entry["patterns"]})
+        lexicon = load_event_lexicon()
+        self.events = {spelling.lower(): event for spelling, event in lexicon.items()}
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher.add("AE", list(nlp.tokenizer.pipe(s for s in lexicon if not s.isupper())))
+        self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.exact_matcher.add("AE", list(nlp.tokenizer.pipe(s for s in lexicon if s.isupper())))
 
     def __call__(self, doc: Doc) -> Doc:
         found = facts(doc, "adverse_events")
+        matches = [doc[s:e] for _, s, e in [*self.matcher(doc), *self.exact_matcher(doc)]]
+        by_sentence: dict[int, list[Span]] = {}
+        for span in filter_spans(matches):
+            by_sentence.setdefault(span.sent.start, []).append(span)
         for sent in doc.sents:
-            text, offset = sent.text, sent.start_char
-            if not self.pattern.search(text):
+            events = by_sentence.get(sent.start)
+            if not events:
                 continue
+            text, offset = sent.text, sent.start_char
             grade = _grade(text)
-            for named, rates in _runs(self.pattern, text):
+            for named, rates in _runs(events, text, offset):
                 rates = [
                     r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())
                 ]
@@ -79,13 +90,11 @@ class AdverseEvents:
                     if value is None:
                         continue
                     claim(doc, offset + rate.start(), offset + rate.end())
-                    name = self.events.get(
-                        re.sub(r"\s+", " ", event.group(0).lower()), event.group(0).lower()
-                    )
+                    name = self.events.get(" ".join(event.text.lower().split()), event.text.lower())
                     found.append(
                         make_fact(
                             doc,
-                            offset + event.start(),
+                            event.start_char,
                             offset + rate.end(),
                             event=name,
                             grade_min=grade,
@@ -102,26 +111,31 @@ class AdverseEvents:
         """Events and the rates that follow them: in order, all at once ("each"), or the last."""
         if len(rates) > 1 and len(rates) == len(named) and _RESPECTIVELY.search(text):
             return list(zip(named, rates, strict=True))
-        if _EACH.match(text[rates[0].end() :]):
+        between = text[named[-1].end_char - named[-1].sent.start_char : rates[0].start()]
+        if _EACH.match(text[rates[0].end() :]) or _EACH_BEFORE.search(between):
             return [(event, rates[0]) for event in named]
         return [(named[-1], rates[0])]
 
 
 def _runs(
-    events: re.Pattern[str], text: str
-) -> list[tuple[list[re.Match[str]], list[re.Match[str]]]]:
-    """Alternating runs of event names and the percentages after them."""
-    items = sorted([*events.finditer(text), *PERCENTAGE.finditer(text)], key=lambda m: m.start())
-    runs: list[tuple[list[re.Match[str]], list[re.Match[str]]]] = []
-    for item in items:
-        is_event = item.re is events
-        if is_event and (not runs or runs[-1][1]):
-            runs.append(([item], []))
-        elif is_event:
-            runs[-1][0].append(item)
-        elif runs and not _NOT_A_RATE_AFTER.match(text[item.end() :]):
+    events: list[Span], text: str, offset: int
+) -> list[tuple[list[Span], list[re.Match[str]]]]:
+    """Alternating runs of event names and the percentages after them, in one sentence."""
+    rates = [m for m in PERCENTAGE.finditer(text) if not _NOT_A_RATE_AFTER.match(text[m.end() :])]
+    items: list[tuple[int, Span | re.Match[str]]] = sorted(
+        [(e.start_char - offset, e) for e in events] + [(r.start(), r) for r in rates],
+        key=lambda item: item[0],
+    )
+    runs: list[tuple[list[Span], list[re.Match[str]]]] = []
+    for _, item in items:
+        if isinstance(item, Span):
+            if not runs or runs[-1][1]:
+                runs.append(([item], []))
+            else:
+                runs[-1][0].append(item)
+        elif runs:
             runs[-1][1].append(item)
-    return [(named, rates) for named, rates in runs if rates]
+    return [(named, found) for named, found in runs if found]
 
 
 def _grade(text: str) -> int | None:

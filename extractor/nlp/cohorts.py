@@ -24,7 +24,10 @@ _FUNCTION_WORDS = (
     "were|was|had|have|has|is|are|of|in|with|and|or|but|from|per|at|to|the|a|an|who|which|that"
     "|than|as|by|for|on|while|whereas|years?|months?|days?|weeks?"
 )
-_MODIFIER = rf"(?!(?:{_FUNCTION_WORDS})\b)[A-Za-z][\w/-]*"
+# "medium- and high-risk" is one modifier.
+_MODIFIER = (
+    rf"(?:[A-Za-z]\w*-{SPACE}+(?:and|or){SPACE}+)?(?!(?:{_FUNCTION_WORDS})\b)[A-Za-z][\w/-]*"
+)
 COUNT = re.compile(
     rf"(?<![<≤>≥/\w-])(?<!<{SPACE})(?P<number>{ANY_NUMBER})(?!{SPACE}?%|[.,]\d)"
     rf"(?P<words>(?:{SPACE}+{_MODIFIER}){{0,3}}?){SPACE}+(?P<noun>{PEOPLE})\b",
@@ -47,7 +50,7 @@ _PLANNED = re.compile(
     re.I,
 )
 _ARM = re.compile(r"\b(?:randomi[sz]ed|randomly\s+assigned|allocated|assigned\s+to|arm)\b", re.I)
-_CONTROL = re.compile(r"\b(?:controls?|historic(?:al)?|comparator)\b", re.I)
+_CONTROL = re.compile(r"\b(?:controls?|historic(?:al)?|comparator|comparable)\b", re.I)
 _MINIMUM_COUNT = 2
 
 
@@ -129,7 +132,9 @@ class CohortSizes:
 def _role(text: str, start: int, end: int, description: str) -> str:
     if _PLANNED.search(text):
         return "planned"
-    if _CONTROL.search(description):
+    if _CONTROL.search(description) or re.match(
+        r"[^.;]{0,80}\((?:historic(?:al)?\s+)?controls?\)", text[end:]
+    ):
         return "control"
     if _ARM.search(text[end : end + 60]):
         return "arm"

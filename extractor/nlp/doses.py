@@ -48,7 +48,7 @@ FREQUENCY = re.compile(
     re.I,
 )
 DURATION = re.compile(
-    rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\bfor{SPACE}+(?P<for_n>\d+){SPACE}+"
+    rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\b(?:for|lasting|over){SPACE}+(?P<for_n>\d+){SPACE}+"
     rf"(?P<for_unit>days?|weeks?)\b",
     re.I,
 )

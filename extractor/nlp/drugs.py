@@ -33,6 +33,12 @@ OVERRIDES = Path(__file__).parent / "data" / "drug_overrides.jsonl"
 ID_FIELDS = ("drugbank_id", "mesh_id", "medline_plus_id")
 # Dictionary entries that are chemical names or salts rather than names people write.
 _UNLIKELY_VARIANT = re.compile(r"[\[\](){},;]|\d{2,}")
+# Dictionary entries that name a class of substances ("CYP3A inhibitors", "tyrosine kinases"),
+# which in this literature describe mechanisms, not the drugs given.
+_DRUG_CLASS = re.compile(
+    r"(?:inhibitors|kinases|agents|antagonists|agonists|blockers|drugs|antibodies|compounds"
+    r"|enzymes|interferons|hormones|vitamins)$|^cytochrome"
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ def _load_lexicon(overrides: str) -> DrugLexicon:
         and 3 <= len(variant) <= 40
         and len(variant.split()) <= 4
         and not _UNLIKELY_VARIANT.search(variant)
+        and not _DRUG_CLASS.search(canonicals[0])
     }
     case_sensitive: dict[str, DrugEntry] = {}
     for rule in _read_overrides(Path(overrides)):

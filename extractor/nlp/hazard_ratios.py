@@ -21,7 +21,7 @@ REDUCTION = re.compile(
     rf"(?P<value>{NUMBER}){PERCENT}{SPACE}+(?:relative{SPACE}+)?(?:reduction|decrease|lower)"
     rf"{SPACE}+(?:in{SPACE}+)?(?:the{SPACE}+)?risk{SPACE}+(?:of|for){SPACE}+"
     rf"(?P<what>[^,;.]{{3,60}}?)(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)"
-    rf"|(?:reduced|lowered|cut)(?:{SPACE}+the)?{SPACE}+risk{SPACE}+(?:of|for){SPACE}+"
+    rf"|(?P<verb>reduced|lowered|cut|and)(?:{SPACE}+the)?{SPACE}+risk{SPACE}+(?:of|for){SPACE}+"
     rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
     re.I,
 )
@@ -73,7 +73,12 @@ class HazardRatios:
                         derived_from=None,
                     )
                 )
+            stated_reduction = False
             for match in REDUCTION.finditer(text):
+                # "lowered the risk of relapse by 78% and the risk of death by 85%"
+                if match["verb"] == "and" and not stated_reduction:
+                    continue
+                stated_reduction = True
                 percent = parse_number(match["value"] or match["value2"])
                 if percent is None or not 0 < percent < 100:
                     continue

@@ -154,7 +154,7 @@ BASIS = (
 )
 SURFACE_AREA = rf"(?:{SPACE}+of{SPACE}+body[- ]surface(?:{SPACE}+area)?)"
 PER_DAY = (
-    rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}per{SPACE}day\b|{SPACE}daily\b"
+    rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}(?:per|a){SPACE}day\b|{SPACE}daily\b"
     rf"|{SPACE}?·{SPACE}?d(?:-1|⁻¹))"
 )
 

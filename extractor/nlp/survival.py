@@ -17,8 +17,10 @@ from spacy.tokens import Doc, Span
 
 from extractor.nlp.facts import claim, facts, is_claimed, make_fact
 from extractor.nlp.numbers import (
+    ANY_NUMBER,
     PERCENTAGE,
     SPACE,
+    TIME_UNIT,
     TIMEPOINT,
     interval_after,
     months,
@@ -46,8 +48,17 @@ _TIMEPOINT_BEFORE = re.compile(rf"{TIMEPOINT}{SPACE}*(?:-|‑)?{SPACE}*$", re.I)
 _TIMEPOINT_AFTER = re.compile(
     rf"^{SPACE}*(?:rates?{SPACE}+|estimates?{SPACE}+)?(?:at|after|of){SPACE}+{TIMEPOINT}", re.I
 )
-_SENTENCE_TIMEPOINT = re.compile(rf"\b(?:at|after){SPACE}+{TIMEPOINT}", re.I)
-_COORDINATION = re.compile(r"^\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?$", re.I)
+_SENTENCE_TIMEPOINT = re.compile(
+    rf"(?:\b(?:at|after){SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
+    rf"(?:on|later)\b))"
+    rf"{TIMEPOINT}",
+    re.I,
+)
+_COORDINATION = re.compile(r"^\)?\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?$", re.I)
+# "as compared with 49.4% and 65.8%, respectively": the values after it belong to the other arm.
+_COMPARISON = re.compile(
+    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|as\s+against|than)\s", re.I
+)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+)?(?:rates|figures|estimates"
@@ -68,7 +79,7 @@ _GROUP = (
     r"|recipients)"
 )
 _ARM_TAIL = (
-    r"(?:\s+(?:with|treated\s+with|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
+    r"(?:\s+(?:with|treated\s+(?:with|on)|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
     r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs|the)\b|\s*[,;.()]|$)"
 )
 _ARM_AFTER = re.compile(
@@ -131,7 +142,10 @@ class SurvivalEstimates:
     ) -> list[dict]:
         text = sent.text
         pairs = _pair(text, mentions, values, referring_back)
-        sentence_arm = _ARM_IN_SENTENCE.search(text)
+        # An arm named once in the sentence ("among 214 historical controls") holds for all its
+        # values, or, when the sentence compares, for the values after the comparison only.
+        comparison = _COMPARISON.search(text)
+        sentence_arm = _ARM_IN_SENTENCE.search(text, comparison.end() if comparison else 0)
         estimates = []
         for mention, value in pairs:
             number = parse_number(value["number"])
@@ -161,7 +175,12 @@ class SurvivalEstimates:
                     ci_high=ci[1] if ci else None,
                     se=se[0] if se else None,
                     qualifier=qualifier_before(text[: value.start()]),
-                    arm=_arm(arm) or _arm(sentence_arm),
+                    arm=_arm(arm)
+                    or (
+                        _arm(sentence_arm)
+                        if not comparison or value.start() > comparison.start()
+                        else None
+                    ),
                     n=None,
                 )
             )
@@ -191,6 +210,14 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             and _COORDINATION.match(text[mentions[-1].end : match.start()])
         ):
             timepoint = mentions[-1].timepoint_months
+        previous = mentions[-1] if mentions else None
+        if (
+            previous
+            and previous.endpoint == endpoint
+            and re.fullmatch(r"\s*\(", text[previous.end : match.start()])
+        ):
+            previous.end = match.end()  # "event-free survival (EFS)" names one endpoint
+            continue
         mentions.append(EndpointMention(endpoint, match.start(), match.end(), timepoint))
     # A coordinated list names its timepoint once, before or after: "EFS and OS at 5 years".
     for earlier, later in zip(reversed(mentions[:-1]), reversed(mentions[1:]), strict=True):
@@ -241,6 +268,12 @@ def _pair(
             return list(zip(chain, values, strict=True))
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
     pairs = []
+    comparison = _COMPARISON.search(text, mentions[-1].end) if mentions else None
+    if comparison and _RESPECTIVELY.search(text):
+        compared = [v for v in values if v.start() >= comparison.end()]
+        if len(mentions) > 1 and len(compared) == len(mentions):
+            pairs.extend(zip(mentions, compared, strict=True))
+            values = [v for v in values if v.start() < comparison.start()]
     by_mention: dict[int, list[re.Match[str]]] = {}
     for value in values:
         before = [i for i, m in enumerate(mentions) if m.end <= value.start()]
@@ -252,7 +285,7 @@ def _pair(
             pairs.extend(zip(chain, group, strict=True))
         else:
             pairs.extend((mentions[index], value) for value in group)
-    return pairs
+    return sorted(pairs, key=lambda pair: pair[1].start())
 
 
 def _coordinated_chain(
