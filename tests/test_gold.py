@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.corpus import default_corpus_dir, load_corpus
 from extractor.documents import find_documents, read_documents
+from extractor.evidence import KINDS_BY_KEY
 from extractor.extract import extract_document
-from tests.scoring import CORPUS_DOCUMENTS, CORPUS_GOLD, SHARED, read_gold, score
+from extractor.runner import run_corpus
+from extractor.store import open_store
+from tests.scoring import CORPUS_DOCUMENTS, CORPUS_GOLD, SHARED, load_scorer, read_gold, score
 
 
 def test_seed_article_meets_the_acceptance_bar(nlp):
@@ -46,3 +50,26 @@ def test_gold_spans_are_exact_text(nlp):
                 for item in items:
                     if isinstance(item, dict) and "text" in item:
                         assert item["text"] in documents[doc_id].text, (doc_id, field, item)
+
+
+def test_run_stores_every_gold_fact_with_exact_spans(nlp, tmp_path):
+    """`extractor run` on the bundled corpus: every gold fact is a row whose span is its text."""
+    scorer = load_scorer()
+    db_path = tmp_path / "evidence.db"
+    summary = run_corpus(load_corpus(default_corpus_dir()), db_path, nlp=nlp)
+    assert summary.failures == []
+    db = open_store(db_path)
+    texts = {row["id"]: row["text"] for row in db["documents"].rows}
+    for doc_id, gold in read_gold(CORPUS_GOLD).items():
+        for field in scorer.FIELDS:
+            table = KINDS_BY_KEY[field].table
+            rows = list(db[table].rows_where("document_id = ?", [doc_id]))
+            for row in rows:
+                assert texts[doc_id][row["start"] : row["end"]] == row["text"], (table, row)
+            for item in gold.get(field, []):
+                if isinstance(item, dict) and item.get("optional"):
+                    continue
+                if field == "drugs":
+                    assert any(r["name"] == item for r in rows), (doc_id, item)
+                else:
+                    assert any(scorer.same(field, item, r) for r in rows), (doc_id, field, item)
