@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -33,6 +34,10 @@ def _fail(err: ExtractorError) -> click.ClickException:
 @click.version_option(package_name="extractor")
 def cli() -> None:
     """Extract drugs, doses, cohorts and survival figures from infant ALL literature."""
+    # Known, harmless warnings of spaCy's regex compilation and scispaCy's abbreviation
+    # detector; a command-line user can do nothing about them.
+    warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
 
 @cli.command()
