@@ -19,7 +19,7 @@ from spacy.util import filter_spans
 
 from extractor.errors import PipelineError
 from extractor.nlp.facts import claim, facts, is_claimed, make_fact
-from extractor.nlp.numbers import PERCENTAGE, SPACE, parse_number
+from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, SPACE, parse_number
 
 LEXICON = Path(__file__).parent / "data" / "adverse_events.jsonl"
 GRADE = re.compile(
@@ -32,7 +32,6 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _EACH = re.compile(rf"^{SPACE}*(?:\)|,)?{SPACE}*(?:each|apiece)\b", re.I)
 _EACH_BEFORE = re.compile(r"\beach\b|\ball\b", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-_NOT_A_RATE_AFTER = re.compile(rf"^{SPACE}*(?:CI\b|confidence|reduction|lower|risk)", re.I)
 
 
 def load_event_lexicon(path: Path = LEXICON) -> dict[str, str]:
@@ -121,7 +120,7 @@ def _runs(
     events: list[Span], text: str, offset: int
 ) -> list[tuple[list[Span], list[re.Match[str]]]]:
     """Alternating runs of event names and the percentages after them, in one sentence."""
-    rates = [m for m in PERCENTAGE.finditer(text) if not _NOT_A_RATE_AFTER.match(text[m.end() :])]
+    rates = [m for m in PERCENTAGE.finditer(text) if not NOT_A_RATE_AFTER.match(text[m.end() :])]
     items: list[tuple[int, Span | re.Match[str]]] = sorted(
         [(e.start_char - offset, e) for e in events] + [(r.start(), r) for r in rates],
         key=lambda item: item[0],

@@ -74,7 +74,7 @@ class CohortSizes:
                 if n is None or n < _MINIMUM_COUNT or _EVENT_AFTER.match(text[match.end() :]):
                     continue
                 description = f"{match['words'].strip()} {match['noun']}".strip()
-                role = _role(text, match.start(), match.end(), description)
+                role = _role(text, match.end(), description)
                 found.append(
                     make_fact(
                         doc,
@@ -106,7 +106,7 @@ class CohortSizes:
                         offset + match.start(),
                         offset + match.end(),
                         n=n,
-                        role=role or _role(text, match.start(), match.end(), description or ""),
+                        role=role or _role(text, match.end(), description or ""),
                         description=description,
                     )
                 )
@@ -129,7 +129,7 @@ class CohortSizes:
         return doc
 
 
-def _role(text: str, start: int, end: int, description: str) -> str:
+def _role(text: str, end: int, description: str) -> str:
     if _PLANNED.search(text):
         return "planned"
     if _CONTROL.search(description) or re.match(

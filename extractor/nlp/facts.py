@@ -34,13 +34,11 @@ def claim(doc: Doc, start: int, end: int) -> bool:
     Percentages are read by several components (survival, adverse events, responses); the
     first that claims one keeps it, so a number is never reported as two kinds of fact.
     """
-    claimed = doc._.claimed
-    if claimed is None:
-        claimed = []
-        doc._.claimed = claimed
-    if any(start < c_end and c_start < end for c_start, c_end in claimed):
+    if is_claimed(doc, start, end):
         return False
-    claimed.append((start, end))
+    if doc._.claimed is None:
+        doc._.claimed = []
+    doc._.claimed.append((start, end))
     return True
 
 

@@ -194,6 +194,15 @@ _QUALIFIERS = (
 )
 
 
+# What may follow a percentage that is not a rate of patients: an interval label ("95% CI") or
+# a relative change ("78% reduction", "30% lower risk").
+NOT_A_RATE_AFTER = re.compile(
+    rf"^{SPACE}*(?:CI\b|confidence|(?:relative{SPACE}+)?(?:reduction|lower|higher|decrease"
+    rf"|increase|risk)\b)",
+    re.I,
+)
+
+
 def interval_after(text: str, value: float | None = None) -> tuple[float, float, int] | None:
     """A confidence interval right after a value: "(95% CI, 70.2–94.9)" → (70.2, 94.9, length).
 

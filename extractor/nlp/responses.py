@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.nlp.facts import claim, facts, make_fact
-from extractor.nlp.numbers import PERCENTAGE, SPACE, parse_number
+from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, parse_number
 
 MEASURES: tuple[tuple[str, str], ...] = (
     (
@@ -41,7 +41,6 @@ TIMEPOINT = re.compile(
     r"|\b(?:on|at|by)\s+(?P<day>day\s+\d+)",
     re.I,
 )
-_NOT_A_RATE_AFTER = re.compile(rf"^{SPACE}*(?:CI\b|confidence|reduction|lower|risk)", re.I)
 
 
 @Language.factory("response_rates")
@@ -65,7 +64,7 @@ class ResponseRates:
             when = TIMEPOINT.search(text)
             for value in PERCENTAGE.finditer(text):
                 number = parse_number(value["number"])
-                if number is None or number > 100 or _NOT_A_RATE_AFTER.match(text[value.end() :]):
+                if number is None or number > 100 or NOT_A_RATE_AFTER.match(text[value.end() :]):
                     continue
                 if not claim(doc, offset + value.start(), offset + value.end()):
                     continue

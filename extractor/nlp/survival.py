@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from extractor.nlp.facts import claim, facts, is_claimed, make_fact
 from extractor.nlp.numbers import (
     ANY_NUMBER,
+    NOT_A_RATE_AFTER,
     PERCENTAGE,
     SPACE,
     TIME_UNIT,
@@ -69,11 +70,8 @@ _ANAPHORA = re.compile(
 _OTHER_MEASURE = re.compile(
     r"remission|response|\bMRD\b|residual disease|adverse|toxicit|\bgrade\b|hazard|risk", re.I
 )
-_NOT_SURVIVAL_AFTER = re.compile(
-    rf"^{SPACE}*(?:of\b|(?:relative{SPACE}+)?(?:reduction|lower|higher|decrease|increase|risk)\b"
-    rf"|CI\b|confidence)",
-    re.I,
-)
+# "75% of infants" is a proportion, not a survival estimate.
+_NOT_SURVIVAL_AFTER = re.compile(rf"^{SPACE}*of\b", re.I)
 _GROUP = (
     r"(?:controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
     r"|recipients)"
@@ -150,7 +148,12 @@ class SurvivalEstimates:
         for mention, value in pairs:
             number = parse_number(value["number"])
             rest = text[value.end() :]
-            if number is None or number > 100 or _NOT_SURVIVAL_AFTER.match(rest):
+            if (
+                number is None
+                or number > 100
+                or _NOT_SURVIVAL_AFTER.match(rest)
+                or NOT_A_RATE_AFTER.match(rest)
+            ):
                 continue
             end = value.end()
             ci = interval_after(rest, number)
