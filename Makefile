@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh clone:
 #   make run    create .venv, install, extract the bundled corpus into evidence.db
-#   make test   create .venv, install with the dev extra, lint and run the tests
+#   make test   create .venv, install with the dev extra, lint, type-check and run the tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -24,6 +24,7 @@ test: $(BIN)/.installed lint
 lint: $(BIN)/.installed
 	$(BIN)/ruff check extractor tests benchmarks
 	$(BIN)/ruff format --check extractor tests benchmarks
+	$(BIN)/mypy extractor
 
 serve: run
 	$(BIN)/extractor serve --db $(DB)

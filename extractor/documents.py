@@ -76,7 +76,7 @@ def find_documents(folder: str | Path) -> list[Path]:
     if not root.is_dir():
         reason = "is not a folder" if root.exists() else "does not exist"
         raise DocumentError(root, f"{reason}; give the folder that holds the documents")
-    found = []
+    found: list[Path] = []
     for directory, subdirectories, filenames in os.walk(root):
         subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
         found.extend(

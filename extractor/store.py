@@ -46,7 +46,7 @@ def _now() -> str:
 
 
 def _create_base_schema(db: sqlite_utils.Database) -> None:
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": str,
             "source": str,
@@ -61,8 +61,8 @@ def _create_base_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"text"},
     )
-    db["documents"].enable_fts(["title", "text"], create_triggers=True)
-    db["extraction_runs"].create(
+    db.table("documents").enable_fts(["title", "text"], create_triggers=True)
+    db.table("extraction_runs").create(
         {
             "id": int,
             "pipeline_version": str,
@@ -75,7 +75,7 @@ def _create_base_schema(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["extraction_errors"].create(
+    db.table("extraction_errors").create(
         {
             "id": int,
             "run_id": int,
@@ -111,7 +111,7 @@ def _create_evidence_table(db: sqlite_utils.Database, kind: EvidenceKind) -> Non
     ]
     definitions.append("[run_id] INTEGER REFERENCES [extraction_runs]([id])")
     db.execute(f"CREATE TABLE [{kind.table}] (\n  " + ",\n  ".join(definitions) + "\n)")
-    db[kind.table].create_index(["document_id"])
+    db.table(kind.table).create_index(["document_id"])
 
 
 # Each migration moves the schema one version up; never edit one that has shipped.
@@ -150,7 +150,7 @@ def migrate(db: sqlite_utils.Database) -> int:
 def start_run(db: sqlite_utils.Database, pipeline_version: str, corpus: str | None = None) -> int:
     """Record the start of an extraction run and return its id."""
     with db.conn:
-        table = db["extraction_runs"].insert(
+        table = db.table("extraction_runs").insert(
             {"pipeline_version": pipeline_version, "corpus": corpus, "started_at": _now()}
         )
     assert table.last_pk is not None
@@ -166,7 +166,7 @@ def finish_run(
 ) -> None:
     """Record how a run ended: documents stored, documents failed, rows per table."""
     with db.conn:
-        db["extraction_runs"].update(
+        db.table("extraction_runs").update(
             run_id,
             {
                 "finished_at": _now(),
@@ -186,7 +186,7 @@ def record_error(
 ) -> None:
     """Record a document that could not be read or extracted."""
     with db.conn:
-        db["extraction_errors"].insert(
+        db.table("extraction_errors").insert(
             {
                 "run_id": run_id,
                 "path": path,
@@ -266,4 +266,4 @@ def _rows(
 
 def evidence_counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Rows in each evidence table."""
-    return {kind.table: db[kind.table].count for kind in EVIDENCE_KINDS}
+    return {kind.table: db.table(kind.table).count for kind in EVIDENCE_KINDS}

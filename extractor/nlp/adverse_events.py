@@ -8,20 +8,18 @@ of them when followed by "each", in order with "respectively", else the last one
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from extractor.errors import PipelineError
 from extractor.nlp.facts import claim, facts, is_claimed, make_fact
+from extractor.nlp.lexicons import DATA, phrase_matcher, read_jsonl
 from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, SPACE, parse_number
 
-LEXICON = Path(__file__).parent / "data" / "adverse_events.jsonl"
+LEXICON = DATA / "adverse_events.jsonl"
 GRADE = re.compile(
     rf"\bgrades?{SPACE}*(?:(?P<op>≥|>=|>){SPACE}*)?(?P<grade>[1-5]|I{{1,3}}V?|IV)"
     rf"(?P<plus>{SPACE}*(?:or|and){SPACE}+(?:worse|higher|above|greater|more|over)|{SPACE}*"
@@ -36,15 +34,9 @@ _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 def load_event_lexicon(path: Path = LEXICON) -> dict[str, str]:
     """Every spelling of an event → its one name ("anaemia" → "anemia")."""
-    lexicon: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise PipelineError(f"{path}:{number}: not a JSON object ({err})") from err
-            lexicon.update({spelling: entry["event"] for spelling in entry["patterns"]})
-    return lexicon
+    return {
+        spelling: entry["event"] for entry in read_jsonl(path) for spelling in entry["patterns"]
+    }
 
 
 @Language.factory("adverse_events")
@@ -63,10 +55,8 @@ class AdverseEvents:
         self.name = name
         lexicon = load_event_lexicon()
         self.events = {spelling.lower(): event for spelling, event in lexicon.items()}
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.matcher.add("AE", list(nlp.tokenizer.pipe(s for s in lexicon if not s.isupper())))
-        self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.exact_matcher.add("AE", list(nlp.tokenizer.pipe(s for s in lexicon if s.isupper())))
+        self.matcher = phrase_matcher(nlp, "AE", (s for s in lexicon if not s.isupper()), "LOWER")
+        self.exact_matcher = phrase_matcher(nlp, "AE", (s for s in lexicon if s.isupper()), "ORTH")
 
     def __call__(self, doc: Doc) -> Doc:
         found = facts(doc, "adverse_events")
@@ -105,8 +95,8 @@ class AdverseEvents:
 
     @staticmethod
     def _pair(
-        text: str, named: list[re.Match[str]], rates: list[re.Match[str]]
-    ) -> list[tuple[re.Match[str], re.Match[str]]]:
+        text: str, named: list[Span], rates: list[re.Match[str]]
+    ) -> list[tuple[Span, re.Match[str]]]:
         """Events and the rates that follow them: in order, all at once ("each"), or the last."""
         if len(rates) > 1 and len(rates) == len(named) and _RESPECTIVELY.search(text):
             return list(zip(named, rates, strict=True))

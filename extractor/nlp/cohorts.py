@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -52,6 +53,8 @@ _PLANNED = re.compile(
 _ARM = re.compile(r"\b(?:randomi[sz]ed|randomly\s+assigned|allocated|assigned\s+to|arm)\b", re.I)
 _CONTROL = re.compile(r"\b(?:controls?|historic(?:al)?|comparator|comparable)\b", re.I)
 _MINIMUM_COUNT = 2
+# The words naming a subgroup before "(n = 45)": "KMT2A-r (n = 45)".
+_LABEL_BEFORE = re.compile(r"([\w/+-]+(?:\s+[\w/+-]+){0,3})\s*[(\[,]?\s*$")
 
 
 @Language.factory("cohorts")
@@ -68,65 +71,48 @@ class CohortSizes:
     def __call__(self, doc: Doc) -> Doc:
         found = facts(doc, "cohorts")
         for sent in doc.sents:
-            text, offset = sent.text, sent.start_char
-            for match in COUNT.finditer(text):
-                n = as_int(parse_number(match["number"]))
-                if n is None or n < _MINIMUM_COUNT or _EVENT_AFTER.match(text[match.end() :]):
-                    continue
-                description = f"{match['words'].strip()} {match['noun']}".strip()
-                role = _role(text, match.end(), description)
-                found.append(
-                    make_fact(
-                        doc,
-                        offset + match.start(),
-                        offset + match.end(),
-                        n=n,
-                        role=role,
-                        description=description,
-                    )
-                )
-            for match in N_EQUALS.finditer(text):
-                n = as_int(parse_number(match["number"]))
-                if n is None or any(
-                    f["n"] == n and f["sentence_start"] == sent.start_char for f in found
-                ):
-                    continue
-                label = re.search(
-                    r"([\w/+-]+(?:\s+[\w/+-]+){0,3})\s*[(\[,]?\s*$", text[: match.start()]
-                )
-                description = label.group(1) if label else None
-                role = (
-                    "subgroup"
-                    if match.start() > 0 and "(" in text[max(0, match.start() - 2) : match.start()]
-                    else None
-                )
-                found.append(
-                    make_fact(
-                        doc,
-                        offset + match.start(),
-                        offset + match.end(),
-                        n=n,
-                        role=role or _role(text, match.end(), description or ""),
-                        description=description,
-                    )
-                )
-            for match in OF_WHOM.finditer(text):
-                group = "number" if match["number"] else "number2"
-                n = as_int(parse_number(match[group]))
-                if n is not None and not any(
-                    f["n"] == n and f["sentence_start"] == sent.start_char for f in found
-                ):
+            seen: set[int] = set()  # a sentence that says "651 infants (n = 651)" has one cohort
+            for start, end, n, role, description in _counts(sent.text):
+                if n not in seen:
+                    seen.add(n)
                     found.append(
                         make_fact(
                             doc,
-                            offset + match.start(group),
-                            offset + match.end(group),
+                            sent.start_char + start,
+                            sent.start_char + end,
                             n=n,
-                            role="subgroup",
-                            description=None,
+                            role=role,
+                            description=description,
                         )
                     )
         return doc
+
+
+Count = tuple[int, int, int, str, str | None]  # start, end, n, role, description
+
+
+def _counts(text: str) -> Iterator[Count]:
+    """Cohort sizes of one sentence: "30 infants", then "(n = 45)", then "of whom 60"."""
+    for match in COUNT.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is None or n < _MINIMUM_COUNT or _EVENT_AFTER.match(text[match.end() :]):
+            continue
+        description = f"{match['words'].strip()} {match['noun']}".strip()
+        yield match.start(), match.end(), n, _role(text, match.end(), description), description
+    for match in N_EQUALS.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is None:
+            continue
+        label = _LABEL_BEFORE.search(text[: match.start()])
+        named = label.group(1) if label else None
+        in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
+        role = "subgroup" if in_brackets else _role(text, match.end(), named or "")
+        yield match.start(), match.end(), n, role, named
+    for match in OF_WHOM.finditer(text):
+        group = "number" if match["number"] else "number2"
+        n = as_int(parse_number(match[group]))
+        if n is not None:
+            yield match.start(group), match.end(group), n, "subgroup", None
 
 
 def _role(text: str, end: int, description: str) -> str:

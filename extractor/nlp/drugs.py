@@ -10,10 +10,8 @@ An abbreviation defined in the text ("methotrexate (MTX)") becomes a mention too
 from __future__ import annotations
 
 import bz2
-import json
 import pickle
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,14 +20,14 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extractor.errors import PipelineError
 from extractor.nlp.facts import facts, make_fact
+from extractor.nlp.lexicons import DATA, phrase_matcher, read_jsonl
 
-OVERRIDES = Path(__file__).parent / "data" / "drug_overrides.jsonl"
+OVERRIDES = DATA / "drug_overrides.jsonl"
 ID_FIELDS = ("drugbank_id", "mesh_id", "medline_plus_id")
 # Dictionary entries that are chemical names or salts rather than names people write.
 _UNLIKELY_VARIANT = re.compile(r"[\[\](){},;]|\d{2,}")
@@ -93,7 +91,7 @@ def _load_lexicon(overrides: str) -> DrugLexicon:
         and not _DRUG_CLASS.search(canonicals[0])
     }
     case_sensitive: dict[str, DrugEntry] = {}
-    for rule in _read_overrides(Path(overrides)):
+    for rule in read_jsonl(Path(overrides)):
         pattern = rule["pattern"]
         if rule.get("exclude"):
             variants.pop(pattern.lower(), None)
@@ -105,15 +103,6 @@ def _load_lexicon(overrides: str) -> DrugLexicon:
         else:
             variants[pattern.lower()] = target
     return DrugLexicon(variants, case_sensitive)
-
-
-def _read_overrides(path: Path) -> Iterable[dict[str, Any]]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as err:
-                raise PipelineError(f"{path}:{number}: not a JSON object ({err})") from err
 
 
 @Language.factory(
@@ -130,10 +119,8 @@ class DrugMentions:
     def __init__(self, nlp: Language, name: str, *, lexicon: DrugLexicon) -> None:
         self.name = name
         self.lexicon = lexicon
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.matcher.add("DRUG", list(nlp.tokenizer.pipe(lexicon.variants)))
-        self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.exact_matcher.add("DRUG", list(nlp.tokenizer.pipe(lexicon.case_sensitive)))
+        self.matcher = phrase_matcher(nlp, "DRUG", lexicon.variants, "LOWER")
+        self.exact_matcher = phrase_matcher(nlp, "DRUG", lexicon.case_sensitive, "ORTH")
 
     def __call__(self, doc: Doc) -> Doc:
         found = [doc[s:e] for _, s, e in [*self.matcher(doc), *self.exact_matcher(doc)]]

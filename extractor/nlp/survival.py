@@ -270,7 +270,7 @@ def _pair(
         if _RESPECTIVELY.search(text) and len(values) == len(chain):
             return list(zip(chain, values, strict=True))
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
-    pairs = []
+    pairs: list[tuple[EndpointMention, re.Match[str]]] = []
     comparison = _COMPARISON.search(text, mentions[-1].end) if mentions else None
     if comparison and _RESPECTIVELY.search(text):
         compared = [v for v in values if v.start() >= comparison.end()]
