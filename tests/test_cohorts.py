@@ -16,7 +16,13 @@ CASES = [
         [(68, "total"), (60, "subgroup")],
     ),
     ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
+    (
+        "A total of 1,234 children were enrolled, including 102 infants.",
+        [(1234, "total"), (102, "subgroup")],
+    ),
+    ("Treatment was given to 330 medium- and high-risk infants.", [(330, "total")]),
     # negatives
+    ("Grade 3-4 infections occurred in 45 patients (38%).", []),
     ("Three patients died of infection and 2 patients relapsed.", []),
     ("The trial opened in 27 countries and 93% of patients responded.", []),
     ("Fewer than 5 leukaemic cells per 10,000 normal cells were found.", []),

@@ -30,6 +30,21 @@ CASES = [
         "The 3-year EFS rate was 66.2\u00a0% and the 3-year OS rate 85.2\u00a0%.",
         [("EFS", 36, 66.2), ("OS", 36, 85.2)],
     ),
+    ("Five-year EFS and OS were 58% and 70%.", [("EFS", 60, 58.0), ("OS", 60, 70.0)]),
+    ("Event-free survival at 5 years was 36.0% ± 4.1%.", [("EFS", 60, 36.0)]),
+    ("5-yr EFS: 42% (95% CI: 35–49%).", [("EFS", 60, 42.0)]),
+    (
+        "The 2-year DFS was 81.6% (95% CI, 70.2–94.9) and the 2-year OS was 93.3% (95% CI, "
+        "84.9–100), as compared with 49.4% (95% CI, 42.7–57.1) and 65.8% (95% CI, 59.5–72.8), "
+        "respectively, among the historical controls.",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3), ("DFS", 24, 49.4), ("OS", 24, 65.8)],
+    ),
+    (
+        "The 6-year event-free survival (EFS) and overall survival (OS) were 46.1% and 58.2%, "
+        "respectively.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    ("Two years on, disease-free survival stood at 81.6%.", [("DFS", 24, 81.6)]),
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),
@@ -91,3 +106,14 @@ def test_span_points_at_the_value(extract):
     assert estimate["text"].startswith("93.3%")
     assert estimate["sentence"] == text
     assert estimate["arm"] == "blinatumomab cohort"
+
+
+def test_each_side_of_a_comparison_keeps_its_arm(extract):
+    text = (
+        "The 3-year EFS for patients with KMT2A-r ALL was 38.7% vs 88.4% for those with "
+        "germline KMT2A (P < .001)."
+    )
+    assert [s["arm"] for s in extract(text)["survival"]] == [
+        "patients with KMT2A-r ALL",
+        "those with germline KMT2A",
+    ]

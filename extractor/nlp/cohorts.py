@@ -45,6 +45,13 @@ _EVENT_AFTER = re.compile(
     rf"(?:a{SPACE}+)?(?:relapse|events?)|suffered|withdrew|were{SPACE}+excluded)\b",
     re.I,
 )
+# "grade 3 infections occurred in 45 patients (38%)" counts events, not a cohort.
+_EVENT_BEFORE = re.compile(
+    r"\b(?:occurred|observed|seen|reported|developed|died|relapsed)\s+(?:in|among)\s+(?:only\s+)?$"
+    r"|\bexperienced\s+by\s+$",
+    re.I,
+)
+_SUBGROUP_BEFORE = re.compile(r"\b(?:including|among\s+them|of\s+whom|of\s+these)\s*,?\s*$", re.I)
 _PLANNED = re.compile(
     r"\b(?:planned|will\s+(?:enrol|enroll|include|recruit|treat)|aims?\s+to"
     r"|target(?:ed)?\s+(?:enrol|accrual)|is\s+expected)",
@@ -95,10 +102,16 @@ def _counts(text: str) -> Iterator[Count]:
     """Cohort sizes of one sentence: "30 infants", then "(n = 45)", then "of whom 60"."""
     for match in COUNT.finditer(text):
         n = as_int(parse_number(match["number"]))
-        if n is None or n < _MINIMUM_COUNT or _EVENT_AFTER.match(text[match.end() :]):
+        if (
+            n is None
+            or n < _MINIMUM_COUNT
+            or _EVENT_AFTER.match(text[match.end() :])
+            or _EVENT_BEFORE.search(text[: match.start()])
+        ):
             continue
         description = f"{match['words'].strip()} {match['noun']}".strip()
-        yield match.start(), match.end(), n, _role(text, match.end(), description), description
+        role = _role(text, match.start(), match.end(), description)
+        yield match.start(), match.end(), n, role, description
     for match in N_EQUALS.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is None:
@@ -106,7 +119,7 @@ def _counts(text: str) -> Iterator[Count]:
         label = _LABEL_BEFORE.search(text[: match.start()])
         named = label.group(1) if label else None
         in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
-        role = "subgroup" if in_brackets else _role(text, match.end(), named or "")
+        role = "subgroup" if in_brackets else _role(text, match.start(), match.end(), named or "")
         yield match.start(), match.end(), n, role, named
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
@@ -115,7 +128,8 @@ def _counts(text: str) -> Iterator[Count]:
             yield match.start(group), match.end(group), n, "subgroup", None
 
 
-def _role(text: str, end: int, description: str) -> str:
+def _role(text: str, start: int, end: int, description: str) -> str:
+    """planned, control, arm, subgroup or total, from the words around a count."""
     if _PLANNED.search(text):
         return "planned"
     if _CONTROL.search(description) or re.match(
@@ -124,4 +138,6 @@ def _role(text: str, end: int, description: str) -> str:
         return "control"
     if _ARM.search(text[end : end + 60]):
         return "arm"
+    if _SUBGROUP_BEFORE.search(text[:start]):
+        return "subgroup"
     return "total"

@@ -73,7 +73,7 @@ _OTHER_MEASURE = re.compile(
 # "75% of infants" is a proportion, not a survival estimate.
 _NOT_SURVIVAL_AFTER = re.compile(rf"^{SPACE}*of\b", re.I)
 _GROUP = (
-    r"(?:controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
+    r"(?:those|controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
     r"|recipients)"
 )
 _ARM_TAIL = (
@@ -141,9 +141,11 @@ class SurvivalEstimates:
         text = sent.text
         pairs = _pair(text, mentions, values, referring_back)
         # An arm named once in the sentence ("among 214 historical controls") holds for all its
-        # values, or, when the sentence compares, for the values after the comparison only.
+        # values; a sentence that compares names one arm on each side of the comparison.
         comparison = _COMPARISON.search(text)
-        sentence_arm = _ARM_IN_SENTENCE.search(text, comparison.end() if comparison else 0)
+        split = comparison.start() if comparison else len(text)
+        arm_before = _ARM_IN_SENTENCE.search(text[:split])
+        arm_after = _ARM_IN_SENTENCE.search(text, comparison.end()) if comparison else None
         estimates = []
         for mention, value in pairs:
             number = parse_number(value["number"])
@@ -178,12 +180,7 @@ class SurvivalEstimates:
                     ci_high=ci[1] if ci else None,
                     se=se[0] if se else None,
                     qualifier=qualifier_before(text[: value.start()]),
-                    arm=_arm(arm)
-                    or (
-                        _arm(sentence_arm)
-                        if not comparison or value.start() > comparison.start()
-                        else None
-                    ),
+                    arm=_arm(arm) or _arm(arm_after if value.start() > split else arm_before),
                     n=None,
                 )
             )
@@ -284,7 +281,8 @@ def _pair(
             by_mention.setdefault(before[-1], []).append(value)
     for index, group in by_mention.items():
         chain = _coordinated_chain(text, mentions, index)
-        if len(chain) > 1 and len(group) == len(chain) and _RESPECTIVELY.search(text):
+        # "EFS and OS were 58% and 70%": listed endpoints take listed values in order.
+        if len(chain) > 1 and len(group) == len(chain):
             pairs.extend(zip(chain, group, strict=True))
         else:
             pairs.extend((mentions[index], value) for value in group)
