@@ -15,7 +15,7 @@ from rich.table import Table
 from extractor import export, store
 from extractor import serve as serving
 from extractor.corpus import default_corpus_dir, load_corpus
-from extractor.documents import read_documents
+from extractor.documents import find_documents, read_documents
 from extractor.errors import ExtractorError
 from extractor.evidence import EVIDENCE_KINDS
 from extractor.extract import extract_document
@@ -51,11 +51,12 @@ def cli() -> None:
     help="One evidence object per line, or tables to read.",
 )
 def extract(paths: tuple[Path, ...], fmt: str) -> None:
-    """Print the evidence found in PATHS (no database)."""
+    """Print the evidence found in PATHS, files or folders (no database)."""
     nlp = build_pipeline()
     console = Console()
     failed = 0
-    for path in paths:
+    files = [f for p in paths for f in (find_documents(p) if p.is_dir() else [p])]
+    for path in files:
         try:
             documents = read_documents(path)
         except ExtractorError as err:

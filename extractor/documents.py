@@ -344,7 +344,8 @@ def _pubmed_document(source: str, record: ET.Element) -> Document:
 
 # --- JSON ---------------------------------------------------------------------------------
 
-_JSON_FIELDS = {"id", "title", "text", "source", "metadata"}
+# A "source" key (who published it) stays in metadata: Document.source is always the file read.
+_JSON_FIELDS = {"id", "title", "text", "metadata"}
 
 
 def _read_json(source: str, text: str) -> list[Document]:
@@ -380,8 +381,7 @@ def _read_json(source: str, text: str) -> list[Document]:
         identifier = str(record["id"]) if record.get("id") is not None else default_id
         title = record.get("title")
         title = title.strip() if isinstance(title, str) and title.strip() else _first_line(body)
-        origin = str(record.get("source") or source)
-        documents.append(Document(identifier, origin, title, body, metadata, "json"))
+        documents.append(Document(identifier, source, title, body, metadata, "json"))
     return documents
 
 

@@ -17,7 +17,7 @@ from extractor.nlp.pipeline import PIPELINE_VERSION, build_pipeline
 def extract_document(document: Document, nlp: Language | None = None) -> Evidence:
     """The evidence of one document (builds a pipeline when none is given)."""
     nlp = nlp or build_pipeline()
-    return doc_to_evidence(nlp(document.text), document, PIPELINE_VERSION)
+    return doc_to_evidence(nlp(document.text), document)
 
 
 def extract_documents(
@@ -27,28 +27,21 @@ def extract_documents(
     pending = list(documents)
     docs = nlp.pipe((d.text for d in pending), batch_size=batch_size)
     for document, doc in zip(pending, docs, strict=True):
-        yield document, doc_to_evidence(doc, document, PIPELINE_VERSION)
+        yield document, doc_to_evidence(doc, document)
 
 
-DOCUMENT_FIELDS = ("title", "source", "pmid", "doi", "url", "year")
+# Document metadata repeated in each evidence object, as the acceptance format lists it.
+DOCUMENT_FIELDS = ("pmid", "doi", "url", "year")
 
 
-def doc_to_evidence(
-    doc: Doc, document: Document | None = None, version: str | None = None
-) -> Evidence:
+def doc_to_evidence(doc: Doc, document: Document, version: str = PIPELINE_VERSION) -> Evidence:
     """The evidence object of a document: its facts by kind, each with its provenance."""
-    doc_id = document.id if document else doc.user_data.get("id", "document")
-    meta: dict[str, Any] = {"id": doc_id}
-    if document:
-        meta.update({"title": document.title, "source": document.source})
-        meta.update(
-            {
-                k: document.metadata.get(k)
-                for k in DOCUMENT_FIELDS[2:]
-                if document.metadata.get(k) is not None
-            }
-        )
-    evidence: Evidence = {"id": doc_id, "document": meta, "extractor_version": version}
+    meta: dict[str, Any] = {"id": document.id, "title": document.title, "source": document.source}
+    meta.update({k: document.metadata[k] for k in DOCUMENT_FIELDS if document.metadata.get(k)})
+    published = str(document.metadata.get("published") or "")
+    if "year" not in meta and published[:4].isdigit():
+        meta["year"] = int(published[:4])
+    evidence: Evidence = {"id": document.id, "document": meta, "extractor_version": version}
     for key in FACT_KEYS:
         found = list(doc._.get(key) or [])
         evidence[key] = (

@@ -95,8 +95,12 @@ def test_read_document(name: str, id: str, format: str, title: str, metadata: di
 @pytest.mark.parametrize("name", [row[0] for row in SINGLE_DOCUMENTS])
 def test_source_is_the_path_as_given(name: str) -> None:
     given = f"{DATA}/./{name}"
-    expected = "https://curation.example.org/notes/1" if name.endswith(".json") else given
-    assert read_document(given).source == expected
+    assert read_document(given).source == given
+
+
+def test_json_source_key_is_kept_as_metadata() -> None:
+    document = read_document(DATA / "curated-note.json")
+    assert document.metadata["source"] == "https://curation.example.org/notes/1"
 
 
 def test_txt_keeps_text_exactly_so_offsets_hold() -> None:
