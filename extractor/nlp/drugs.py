@@ -151,10 +151,10 @@ class DrugMentions:
             return extra
         for short in doc._.abbreviations:
             long_form = short._.long_form
-            drug = next(
-                (d for d in drugs if d.start >= long_form.start and d.end <= long_form.end), None
-            )
-            if drug is None or len(long_form) - (drug.end - drug.start) > 1:
+            # The drug ends the long form and is most of it: "high-dose methotrexate (HDMTX)";
+            # the detector may give only part of a drug name: "cytosine [arabinoside] (ARA)".
+            drug = next((d for d in drugs if d.end == long_form.end), None)
+            if drug is None or long_form.start < drug.start - 1:
                 continue
             extra.append(Span(doc, short.start, short.end, label=drug.label_))
         return extra

@@ -1,0 +1,37 @@
+"""The pipeline as a spaCy Language: its components, Doc extensions and sentence handling."""
+
+from __future__ import annotations
+
+from extractor.nlp.pipeline import COMPONENTS, PIPELINE_VERSION
+
+
+def test_components_in_order(nlp):
+    assert nlp.pipe_names == ["sentencizer", "line_breaks", "abbreviation_detector", *COMPONENTS]
+    assert PIPELINE_VERSION.startswith(nlp.meta["version"])
+
+
+def test_facts_live_on_the_doc_with_offsets(nlp):
+    text = "The 2-year overall survival was 93.3% with blinatumomab."
+    doc = nlp(text)
+    (estimate,) = doc._.survival
+    assert text[estimate["start"] : estimate["end"]] == "93.3%"
+    assert [span.label_ for span in doc.spans["drugs"]] == ["blinatumomab"]
+
+
+def test_line_breaks_end_sentences(nlp):
+    doc = nlp("RESULTS\nThe 3-year EFS was 66.2%\nCONCLUSION\nTreatment was feasible.")
+    assert [s.text.strip() for s in doc.sents][:2] == ["RESULTS", "The 3-year EFS was 66.2%"]
+
+
+def test_abbreviation_defined_in_the_text_names_the_drug(extract):
+    text = "Patients received cytosine arabinoside (ARA) twice; ARA was then stopped."
+    (drug,) = extract(text)["drugs"]
+    assert drug["name"] == "cytarabine"
+    assert [m["text"] for m in drug["mentions"]] == ["cytosine arabinoside", "ARA", "ARA"]
+
+
+def test_a_number_is_one_kind_of_fact(extract):
+    text = "Grade 3 anaemia occurred in 17% of infants, whose 2-year OS was 93.3%."
+    evidence = extract(text)
+    assert [a["value_pct"] for a in evidence["adverse_events"]] == [17.0]
+    assert [s["value_pct"] for s in evidence["survival"]] == [93.3]
