@@ -12,6 +12,7 @@ import argparse
 import json
 import resource
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="passes over the texts")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
     texts = corpus_texts()
     started = time.perf_counter()

@@ -9,13 +9,15 @@ of them when followed by "each", in order with "respectively", else the last one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from extractor.nlp.facts import claim, facts, is_claimed, make_fact
+from extractor.evidence import Fact
+from extractor.nlp.facts import SentenceReader, claim, is_claimed, make_fact
 from extractor.nlp.lexicons import DATA, phrase_matcher, read_jsonl
 from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, SPACE, parse_number
 
@@ -40,58 +42,46 @@ def load_event_lexicon(path: Path = LEXICON) -> dict[str, str]:
 
 
 @Language.factory("adverse_events")
-def create_adverse_events(nlp: Language, name: str) -> AdverseEvents:
-    return AdverseEvents(nlp, name)
-
-
-class AdverseEvents:
-    """Adds adverse-event facts to ``doc._.adverse_events``.
+class AdverseEvents(SentenceReader):
+    """Adverse-event facts, into ``doc._.adverse_events``.
 
     Event names are found by PhraseMatchers over the lexicon: case-insensitive, except
     abbreviations written in capitals (CRS, GVHD), which must match exactly.
     """
 
+    key = "adverse_events"
+
     def __init__(self, nlp: Language, name: str) -> None:
-        self.name = name
+        super().__init__(nlp, name)
         lexicon = load_event_lexicon()
         self.events = {spelling.lower(): event for spelling, event in lexicon.items()}
         self.matcher = phrase_matcher(nlp, "AE", (s for s in lexicon if not s.isupper()), "LOWER")
         self.exact_matcher = phrase_matcher(nlp, "AE", (s for s in lexicon if s.isupper()), "ORTH")
 
-    def __call__(self, doc: Doc) -> Doc:
-        found = facts(doc, "adverse_events")
-        matches = [doc[s:e] for _, s, e in [*self.matcher(doc), *self.exact_matcher(doc)]]
-        by_sentence: dict[int, list[Span]] = {}
-        for span in filter_spans(matches):
-            by_sentence.setdefault(span.sent.start, []).append(span)
-        for sent in doc.sents:
-            events = by_sentence.get(sent.start)
-            if not events:
-                continue
-            text, offset = sent.text, sent.start_char
-            grade = _grade(text)
-            for named, rates in _runs(events, text, offset):
-                rates = [
-                    r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())
-                ]
-                for event, rate in self._pair(text, named, rates) if rates else ():
-                    value = parse_number(rate["number"])
-                    if value is None:
-                        continue
-                    claim(doc, offset + rate.start(), offset + rate.end())
-                    name = self.events.get(" ".join(event.text.lower().split()), event.text.lower())
-                    found.append(
-                        make_fact(
-                            doc,
-                            event.start_char,
-                            offset + rate.end(),
-                            event=name,
-                            grade_min=grade,
-                            value_pct=value,
-                            n=None,
-                        )
-                    )
-        return doc
+    def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
+        found = [*self.matcher(sent, as_spans=True), *self.exact_matcher(sent, as_spans=True)]
+        events = sorted(filter_spans(found), key=lambda span: span.start)
+        if not events:
+            return
+        text, offset = sent.text, sent.start_char
+        grade = _grade(text)
+        for named, rates in _runs(events, text, offset):
+            rates = [r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())]
+            for event, rate in self._pair(text, named, rates) if rates else ():
+                value = parse_number(rate["number"])
+                if value is None:
+                    continue
+                claim(doc, offset + rate.start(), offset + rate.end())
+                name = self.events.get(" ".join(event.text.lower().split()), event.text.lower())
+                yield make_fact(
+                    doc,
+                    event.start_char,
+                    offset + rate.end(),
+                    event=name,
+                    grade_min=grade,
+                    value_pct=value,
+                    n=None,
+                )
 
     @staticmethod
     def _pair(

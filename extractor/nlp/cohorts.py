@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import facts, make_fact
+from extractor.evidence import Fact
+from extractor.nlp.facts import SentenceReader, make_fact
 from extractor.nlp.numbers import ANY_NUMBER, SPACE, as_int, parse_number
 
 PEOPLE = (
@@ -65,34 +66,24 @@ _LABEL_BEFORE = re.compile(r"([\w/+-]+(?:\s+[\w/+-]+){0,3})\s*[(\[,]?\s*$")
 
 
 @Language.factory("cohorts")
-def create_cohorts(nlp: Language, name: str) -> CohortSizes:
-    return CohortSizes(name)
+class CohortSizes(SentenceReader):
+    """Cohort facts, into ``doc._.cohorts``."""
 
+    key = "cohorts"
 
-class CohortSizes:
-    """Adds cohort facts to ``doc._.cohorts``."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        found = facts(doc, "cohorts")
-        for sent in doc.sents:
-            seen: set[int] = set()  # a sentence that says "651 infants (n = 651)" has one cohort
-            for start, end, n, role, description in _counts(sent.text):
-                if n not in seen:
-                    seen.add(n)
-                    found.append(
-                        make_fact(
-                            doc,
-                            sent.start_char + start,
-                            sent.start_char + end,
-                            n=n,
-                            role=role,
-                            description=description,
-                        )
-                    )
-        return doc
+    def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
+        seen: set[int] = set()  # a sentence that says "651 infants (n = 651)" has one cohort
+        for start, end, n, role, description in _counts(sent.text):
+            if n not in seen:
+                seen.add(n)
+                yield make_fact(
+                    doc,
+                    sent.start_char + start,
+                    sent.start_char + end,
+                    n=n,
+                    role=role,
+                    description=description,
+                )
 
 
 Count = tuple[int, int, int, str, str | None]  # start, end, n, role, description

@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import facts, make_fact
+from extractor.evidence import Fact
+from extractor.nlp.facts import SentenceReader, make_fact
 from extractor.nlp.numbers import (
     BASIS,
     DASH,
@@ -60,59 +62,47 @@ _AFTER = 90  # characters after a dose read for its schedule
 
 
 @Language.factory("doses")
-def create_doses(nlp: Language, name: str) -> Doses:
-    return Doses(name)
+class Doses(SentenceReader):
+    """Dose facts, into ``doc._.doses`` (needs ``doc.spans["drugs"]``)."""
 
+    key = "doses"
 
-class Doses:
-    """Adds dose facts to ``doc._.doses`` (needs ``doc.spans["drugs"]``)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        found = facts(doc, "doses")
+    def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         drugs = list(doc.spans.get("drugs", []))
-        for sent in doc.sents:
-            text, offset = sent.text, sent.start_char
-            matches = list(DOSE.finditer(text))
-            for index, match in enumerate(matches):
-                drug = _nearest_drug(drugs, sent, offset + match.start(), offset + match.end())
-                amount = parse_number(match["amount"])
-                if drug is None or amount is None:
-                    continue
-                # The schedule of a dose is read up to the next dose in the sentence.
-                stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-                after = text[match.end() : min(stop, match.end() + _AFTER)]
-                unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
-                duration = DURATION.search(after)
-                days = DAYS.search(after[:40])
-                frequency = _frequency(after[:40])
-                route = _route(after)
-                end = match.end()
-                for extra in (duration, route and route[1], frequency and frequency[1]):
-                    if extra is not None:
-                        end = max(end, match.end() + extra.end())
-                if route is None:
-                    route = _route(text[max(0, match.start() - 40) : match.start()])
-                found.append(
-                    make_fact(
-                        doc,
-                        offset + match.start(),
-                        offset + end,
-                        drug=drug.label_,
-                        amount=amount,
-                        amount_max=parse_number(match["amount_max"])
-                        if match["amount_max"]
-                        else None,
-                        unit=unit,
-                        route=route[0] if route else None,
-                        frequency=frequency[0] if frequency else None,
-                        duration_days=_duration_days(duration),
-                        days=re.sub(r"\s*[–—-]\s*", "-", days["days"]) if days else None,
-                    )
-                )
-        return doc
+        text, offset = sent.text, sent.start_char
+        matches = list(DOSE.finditer(text))
+        for index, match in enumerate(matches):
+            drug = _nearest_drug(drugs, sent, offset + match.start(), offset + match.end())
+            amount = parse_number(match["amount"])
+            if drug is None or amount is None:
+                continue
+            # The schedule of a dose is read up to the next dose in the sentence.
+            stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+            after = text[match.end() : min(stop, match.end() + _AFTER)]
+            unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
+            duration = DURATION.search(after)
+            days = DAYS.search(after[:40])
+            frequency = _frequency(after[:40])
+            route = _route(after)
+            end = match.end()
+            for extra in (duration, route and route[1], frequency and frequency[1]):
+                if extra is not None:
+                    end = max(end, match.end() + extra.end())
+            if route is None:
+                route = _route(text[max(0, match.start() - 40) : match.start()])
+            yield make_fact(
+                doc,
+                offset + match.start(),
+                offset + end,
+                drug=drug.label_,
+                amount=amount,
+                amount_max=parse_number(match["amount_max"]) if match["amount_max"] else None,
+                unit=unit,
+                route=route[0] if route else None,
+                frequency=frequency[0] if frequency else None,
+                duration_days=_duration_days(duration),
+                days=re.sub(r"\s*[–—-]\s*", "-", days["days"]) if days else None,
+            )
 
 
 def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
-from spacy.tokens import Doc
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
 from extractor.evidence import EVIDENCE_KINDS, Fact
 
@@ -79,3 +81,25 @@ def make_fact(doc: Doc, start: int, end: int, **fields: Any) -> Fact:
         "sentence_start": s_start,
         "sentence_end": s_end,
     }
+
+
+class SentenceReader:
+    """Base of the components that read one kind of fact sentence by sentence.
+
+    A subclass names its evidence ``key`` and yields the facts of one sentence from ``read``;
+    the facts land in ``doc._.<key>``.
+    """
+
+    key: ClassVar[str]
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = facts(doc, self.key)
+        for sent in doc.sents:
+            found.extend(self.read(doc, sent))
+        return doc
+
+    def read(self, doc: Doc, sent: Span) -> Iterable[Fact]:
+        raise NotImplementedError

@@ -4,11 +4,13 @@ follow-up", "after a median follow-up of 4.1 years"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import facts, make_fact
+from extractor.evidence import Fact
+from extractor.nlp.facts import SentenceReader, make_fact
 from extractor.nlp.numbers import DASH, NUMBER, SPACE, TIME_UNIT, months, parse_number
 
 _FOLLOW_UP = rf"follow(?:-|‑|{SPACE})?up"
@@ -29,40 +31,32 @@ RANGE = re.compile(
 
 
 @Language.factory("follow_up")
-def create_follow_up(nlp: Language, name: str) -> FollowUp:
-    return FollowUp(name)
+class FollowUp(SentenceReader):
+    """Median follow-up facts (in months), into ``doc._.follow_up``."""
 
+    key = "follow_up"
 
-class FollowUp:
-    """Adds median follow-up facts (in months) to ``doc._.follow_up``."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        found = facts(doc, "follow_up")
-        for match in FOLLOW_UP.finditer(doc.text):
+    def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
+        text, offset = sent.text, sent.start_char
+        for match in FOLLOW_UP.finditer(text):
             value = parse_number(match["value"] or match["value2"])
             unit = match["unit"] or match["unit2"]
             if value is None:
                 continue
             end = match.end()
             low = high = None
-            spread = RANGE.match(doc.text[end:])
+            spread = RANGE.match(text[end:])
             if spread:
                 low_v, high_v = parse_number(spread["low"]), parse_number(spread["high"])
                 range_unit = spread["unit"] or unit
                 if low_v is not None and high_v is not None:
                     low, high = months(low_v, range_unit), months(high_v, range_unit)
                     end += spread.end()
-            found.append(
-                make_fact(
-                    doc,
-                    match.start(),
-                    end,
-                    median_months=months(value, unit),
-                    range_low_months=low,
-                    range_high_months=high,
-                )
+            yield make_fact(
+                doc,
+                offset + match.start(),
+                offset + end,
+                median_months=months(value, unit),
+                range_low_months=low,
+                range_high_months=high,
             )
-        return doc

@@ -4,11 +4,13 @@ risk reduction ("a 78% reduction in the risk of relapse or death" → 0.22)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import claim, facts, make_fact
+from extractor.evidence import Fact
+from extractor.nlp.facts import SentenceReader, claim, make_fact
 from extractor.nlp.numbers import NUMBER, PERCENT, SPACE, interval_after, parse_number
 
 STATED = re.compile(
@@ -36,68 +38,56 @@ _ENDPOINT_WORDS: tuple[tuple[str, str], ...] = (
 
 
 @Language.factory("hazard_ratios")
-def create_hazard_ratios(nlp: Language, name: str) -> HazardRatios:
-    return HazardRatios(name)
+class HazardRatios(SentenceReader):
+    """Hazard-ratio facts, into ``doc._.hazard_ratios``."""
 
+    key = "hazard_ratios"
 
-class HazardRatios:
-    """Adds hazard-ratio facts to ``doc._.hazard_ratios``."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        found = facts(doc, "hazard_ratios")
-        for sent in doc.sents:
-            text, offset = sent.text, sent.start_char
-            for match in STATED.finditer(text):
-                value = parse_number(match["value"])
-                if value is None or value <= 0 or value > 20:
-                    continue
-                rest = text[match.end() :]
-                ci = interval_after(rest)
-                p = P_VALUE.match(rest)
-                end = match.end() + (ci[2] if ci else 0)
-                if not claim(doc, offset + match.start(), offset + end):
-                    continue
-                found.append(
-                    make_fact(
-                        doc,
-                        offset + match.start(),
-                        offset + end,
-                        value=value,
-                        endpoint=_endpoint(match["what"] or text),
-                        ci_low=ci[0] if ci else None,
-                        ci_high=ci[1] if ci else None,
-                        p_value=parse_number(p["p"]) if p else None,
-                        derived_from=None,
-                    )
-                )
-            stated_reduction = False
-            for match in REDUCTION.finditer(text):
-                # "lowered the risk of relapse by 78% and the risk of death by 85%"
-                if match["verb"] == "and" and not stated_reduction:
-                    continue
-                stated_reduction = True
-                percent = parse_number(match["value"] or match["value2"])
-                if percent is None or not 0 < percent < 100:
-                    continue
-                if not claim(doc, offset + match.start(), offset + match.end()):
-                    continue
-                found.append(
-                    make_fact(
-                        doc,
-                        offset + match.start(),
-                        offset + match.end(),
-                        value=round(1 - percent / 100, 4),
-                        endpoint=_endpoint(match["what"] or match["what2"]),
-                        ci_low=None,
-                        ci_high=None,
-                        p_value=None,
-                        derived_from=f"{percent:g}% risk reduction",
-                    )
-                )
-        return doc
+    def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
+        text, offset = sent.text, sent.start_char
+        for match in STATED.finditer(text):
+            value = parse_number(match["value"])
+            if value is None or value <= 0 or value > 20:
+                continue
+            rest = text[match.end() :]
+            ci = interval_after(rest)
+            p = P_VALUE.match(rest)
+            end = match.end() + (ci[2] if ci else 0)
+            if not claim(doc, offset + match.start(), offset + end):
+                continue
+            yield make_fact(
+                doc,
+                offset + match.start(),
+                offset + end,
+                value=value,
+                endpoint=_endpoint(match["what"] or text),
+                ci_low=ci[0] if ci else None,
+                ci_high=ci[1] if ci else None,
+                p_value=parse_number(p["p"]) if p else None,
+                derived_from=None,
+            )
+        stated_reduction = False
+        for match in REDUCTION.finditer(text):
+            # "lowered the risk of relapse by 78% and the risk of death by 85%"
+            if match["verb"] == "and" and not stated_reduction:
+                continue
+            stated_reduction = True
+            percent = parse_number(match["value"] or match["value2"])
+            if percent is None or not 0 < percent < 100:
+                continue
+            if not claim(doc, offset + match.start(), offset + match.end()):
+                continue
+            yield make_fact(
+                doc,
+                offset + match.start(),
+                offset + match.end(),
+                value=round(1 - percent / 100, 4),
+                endpoint=_endpoint(match["what"] or match["what2"]),
+                ci_low=None,
+                ci_high=None,
+                p_value=None,
+                derived_from=f"{percent:g}% risk reduction",
+            )
 
 
 def _endpoint(what: str) -> str | None:

@@ -7,11 +7,13 @@ response rate for the measure named nearest before it (or after it when none com
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import claim, facts, make_fact
+from extractor.evidence import Fact
+from extractor.nlp.facts import SentenceReader, claim, make_fact
 from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, parse_number
 
 MEASURES: tuple[tuple[str, str], ...] = (
@@ -44,44 +46,34 @@ TIMEPOINT = re.compile(
 
 
 @Language.factory("response_rates")
-def create_response_rates(nlp: Language, name: str) -> ResponseRates:
-    return ResponseRates(name)
+class ResponseRates(SentenceReader):
+    """Response-rate facts, into ``doc._.response_rates``."""
 
+    key = "response_rates"
 
-class ResponseRates:
-    """Adds response-rate facts to ``doc._.response_rates``."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        found = facts(doc, "response_rates")
-        for sent in doc.sents:
-            text, offset = sent.text, sent.start_char
-            measures = list(MEASURE.finditer(text))
-            if not measures:
+    def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
+        text, offset = sent.text, sent.start_char
+        measures = list(MEASURE.finditer(text))
+        if not measures:
+            return
+        when = TIMEPOINT.search(text)
+        for value in PERCENTAGE.finditer(text):
+            number = parse_number(value["number"])
+            if number is None or number > 100 or NOT_A_RATE_AFTER.match(text[value.end() :]):
                 continue
-            when = TIMEPOINT.search(text)
-            for value in PERCENTAGE.finditer(text):
-                number = parse_number(value["number"])
-                if number is None or number > 100 or NOT_A_RATE_AFTER.match(text[value.end() :]):
-                    continue
-                if not claim(doc, offset + value.start(), offset + value.end()):
-                    continue
-                before = [m for m in measures if m.end() <= value.start()]
-                measure = before[-1] if before else measures[0]
-                label = MEASURES[int((measure.lastgroup or "m0")[1:])][0]
-                start = min(measure.start(), value.start())
-                end = max(measure.end(), value.end())
-                found.append(
-                    make_fact(
-                        doc,
-                        offset + start,
-                        offset + end,
-                        measure=label,
-                        value_pct=number,
-                        timepoint=(when["when"] or when["day"]) if when else None,
-                        n=None,
-                    )
-                )
-        return doc
+            if not claim(doc, offset + value.start(), offset + value.end()):
+                continue
+            before = [m for m in measures if m.end() <= value.start()]
+            measure = before[-1] if before else measures[0]
+            label = MEASURES[int((measure.lastgroup or "m0")[1:])][0]
+            start = min(measure.start(), value.start())
+            end = max(measure.end(), value.end())
+            yield make_fact(
+                doc,
+                offset + start,
+                offset + end,
+                measure=label,
+                value_pct=number,
+                timepoint=(when["when"] or when["day"]) if when else None,
+                n=None,
+            )
