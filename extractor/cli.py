@@ -17,6 +17,7 @@ from extractor import serve as serving
 from extractor.corpus import default_corpus_dir, load_corpus
 from extractor.documents import find_documents, read_documents
 from extractor.errors import ExtractorError
+from extractor.evaluate import below_baseline, evaluate, format_report
 from extractor.evidence import EVIDENCE_KINDS
 from extractor.extract import extract_document
 from extractor.nlp.pipeline import build_pipeline
@@ -172,6 +173,44 @@ def export_command(db_path: Path, kind: str, fmt: str, output: Path | None) -> N
         raise _fail(err) from err
     if output:
         click.echo(f"wrote {rows} rows to {output}", err=True)
+
+
+@cli.command(name="evaluate")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of gold <id>.json files (default: corpora/gold).",
+)
+@click.option(
+    "--documents",
+    "documents_root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder holding the annotated documents (default: corpora/).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fail when an F1 falls below this baseline file's.",
+)
+def evaluate_command(
+    gold_dir: Path | None, documents_root: Path | None, as_json: bool, baseline: Path | None
+) -> None:
+    """Score the pipeline on gold annotations: P, R and F1 per field, misses and false hits."""
+    corpora = default_corpus_dir().parent
+    try:
+        result = evaluate(gold_dir or corpora / "gold", documents_root or corpora, build_pipeline())
+    except ExtractorError as err:
+        raise _fail(err) from err
+    report = result.to_dict()
+    click.echo(
+        json.dumps(report, ensure_ascii=False, indent=1) if as_json else format_report(result)
+    )
+    if baseline:
+        falls = below_baseline(report, json.loads(baseline.read_text(encoding="utf-8")))
+        if falls:
+            raise click.ClickException("below the baseline: " + "; ".join(falls))
 
 
 @cli.command()
