@@ -21,7 +21,10 @@ CASES = [
         [(1234, "total"), (102, "subgroup")],
     ),
     ("Treatment was given to 330 medium- and high-risk infants.", [(330, "total")]),
+    ("After induction, 330 of the babies were randomised.", [(330, "arm")]),
+    ("Who was treated: 68 patients with relapsed leukaemia.", [(68, "total")]),
     # negatives
+    ("In all, 28 of 30 responded.", []),
     ("Grade 3-4 infections occurred in 45 patients (38%).", []),
     ("Three patients died of infection and 2 patients relapsed.", []),
     ("The trial opened in 27 countries and 93% of patients responded.", []),

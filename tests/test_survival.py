@@ -45,6 +45,14 @@ CASES = [
         [("EFS", 72, 46.1), ("OS", 72, 58.2)],
     ),
     ("Two years on, disease-free survival stood at 81.6%.", [("DFS", 24, 81.6)]),
+    (
+        "Six-year event-free survival was 46.1 per cent and overall survival 58.2 per cent.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "Three-year EFS: lestaurtinib arm 36%, chemotherapy-only arm 39%.",
+        [("EFS", 36, 36.0), ("EFS", 36, 39.0)],
+    ),
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),

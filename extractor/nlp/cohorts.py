@@ -36,13 +36,20 @@ COUNT = re.compile(
     re.I,
 )
 N_EQUALS = re.compile(rf"\b[nN]{SPACE}*[=:]{SPACE}*(?P<number>\d[\d,]*)")
+# "330 of the babies": part of a cohort named before.
+OF_THE = re.compile(
+    rf"(?<![\w.,-])(?P<number>\d+){SPACE}+of{SPACE}+(?:the|these|those|them){SPACE}+"
+    rf"(?P<words>(?:{_MODIFIER}{SPACE}+){{0,2}}?)(?P<noun>{PEOPLE})\b",
+    re.I,
+)
 OF_WHOM = re.compile(
     rf"\bof{SPACE}+(?:whom|them|these){SPACE}*,?{SPACE}*(?P<number>\d+)\b"
     rf"|\b(?P<number2>\d+){SPACE}+of{SPACE}+(?:whom|them|these)\b",
     re.I,
 )
 _EVENT_AFTER = re.compile(
-    rf"^{SPACE}*(?:\w+{SPACE}+)?(?:died|relapsed|relapse|developed|experienced|had{SPACE}+"
+    rf"^{SPACE}*(?:(?:subsequently|later|eventually|ultimately|also|have|had){SPACE}+)?"
+    rf"(?:died|relapsed|relapse|developed|experienced|had{SPACE}+"
     rf"(?:a{SPACE}+)?(?:relapse|events?)|suffered|withdrew|were{SPACE}+excluded)\b",
     re.I,
 )
@@ -103,6 +110,18 @@ def _counts(text: str) -> Iterator[Count]:
         description = f"{match['words'].strip()} {match['noun']}".strip()
         role = _role(text, match.start(), match.end(), description)
         yield match.start(), match.end(), n, role, description
+    for match in OF_THE.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            description = f"{match['words'].strip()} {match['noun']}".strip()
+            role = _role(text, match.start(), match.end(), description)
+            yield (
+                match.start(),
+                match.end(),
+                n,
+                "subgroup" if role == "total" else role,
+                description,
+            )
     for match in N_EQUALS.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is None:

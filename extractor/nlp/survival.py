@@ -229,6 +229,17 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
         for mention in mentions:
             if mention.timepoint_months is None:
                 mention.timepoint_months = _timepoint(fallback)
+    # "six-year EFS was 46.1% and overall survival 58.2%": a later endpoint in the same clause
+    # keeps the one timepoint the sentence gives.
+    timed = {m.timepoint_months for m in mentions if m.timepoint_months is not None}
+    if len(timed) == 1:
+        for earlier, later in zip(mentions, mentions[1:], strict=False):
+            if (
+                later.timepoint_months is None
+                and earlier.timepoint_months is not None
+                and (";" not in text[earlier.end : later.start])
+            ):
+                later.timepoint_months = earlier.timepoint_months
     return mentions
 
 
