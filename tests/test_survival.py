@@ -53,6 +53,10 @@ CASES = [
         "Three-year EFS: lestaurtinib arm 36%, chemotherapy-only arm 39%.",
         [("EFS", 36, 36.0), ("EFS", 36, 39.0)],
     ),
+    ("The 5-year probability of EFS was 43%.", [("EFS", 60, 43.0)]),
+    ("EFS (±SE) at 5 years was 50.2% ± 3.4%.", [("EFS", 60, 50.2)]),
+    ("Overall survival was 72% at 5 years.", [("OS", 60, 72.0)]),
+    ("The 4-year estimated overall survival was 62.1%.", [("OS", 48, 62.1)]),
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),

@@ -45,10 +45,20 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("OS", r"overall\s+survival|(?-i:\bOS\b)|\bsurvival\b"),
 )
 ENDPOINT = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in ENDPOINTS), re.I)
-_TIMEPOINT_BEFORE = re.compile(rf"{TIMEPOINT}{SPACE}*(?:-|‑)?{SPACE}*$", re.I)
-_TIMEPOINT_AFTER = re.compile(
-    rf"^{SPACE}*(?:rates?{SPACE}+|estimates?{SPACE}+)?(?:at|after|of){SPACE}+{TIMEPOINT}", re.I
+# "5-year EFS", "5-year probability of EFS", "5-year estimated overall survival"
+_TIMEPOINT_BEFORE = re.compile(
+    rf"{TIMEPOINT}{SPACE}*(?:-|‑)?(?:{SPACE}*(?:estimated|probability|probabilities|rates?"
+    rf"|estimates?|cumulative|actuarial)(?:{SPACE}+of)?)*{SPACE}*$",
+    re.I,
 )
+# "EFS at 4 years", "EFS rates at 3 years", "EFS (±SE) at 5 years"
+_TIMEPOINT_AFTER = re.compile(
+    rf"^{SPACE}*(?:\([^()]{{1,12}}\){SPACE}*)?(?:(?:rates?|estimates?|probabilit(?:y|ies))"
+    rf"{SPACE}+)?(?:at|after|of){SPACE}+{TIMEPOINT}",
+    re.I,
+)
+# "OS was 72% at 5 years": the timepoint after the value.
+_TIMEPOINT_AFTER_VALUE = re.compile(rf"^{SPACE}*,?{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}", re.I)
 _SENTENCE_TIMEPOINT = re.compile(
     rf"(?:\b(?:at|after){SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
     rf"(?:on|later)\b))"
@@ -164,6 +174,9 @@ class SurvivalEstimates:
                 end += ci[2]
             elif se:
                 end += se[1]
+            timepoint = mention.timepoint_months
+            if timepoint is None:
+                timepoint = _timepoint(_TIMEPOINT_AFTER_VALUE.match(text[end:]))
             arm = _ARM_AFTER.match(text[end:])
             start_char, end_char = sent.start_char + value.start(), sent.start_char + end
             if not claim(doc, start_char, end_char):
@@ -174,7 +187,7 @@ class SurvivalEstimates:
                     start_char,
                     end_char,
                     endpoint=mention.endpoint,
-                    timepoint_months=mention.timepoint_months,
+                    timepoint_months=timepoint,
                     value_pct=number,
                     ci_low=ci[0] if ci else None,
                     ci_high=ci[1] if ci else None,
