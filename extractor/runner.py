@@ -46,9 +46,17 @@ def run_corpus(
     db = store.open_store(db_path)
     summary = RunSummary(store.start_run(db, PIPELINE_VERSION, corpus=corpus.name))
     nlp = nlp or build_pipeline()
+    sources: dict[str, Path] = {}  # document id -> the file it came from in this run
     for path in paths:
         try:
             for document in read_documents(path):
+                if document.id in sources:
+                    raise DocumentError(
+                        path,
+                        f"holds document {document.id!r}, which {sources[document.id]} holds "
+                        "too; rename one of the files so each document has its own id",
+                    )
+                sources[document.id] = path
                 evidence = extract_document(document, nlp)
                 summary.counts.update(
                     store.save_document_evidence(db, document, evidence, summary.run_id)

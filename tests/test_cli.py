@@ -138,3 +138,15 @@ def test_export_xlsx_needs_a_file(corpus, tmp_path):
         cli, ["export", "--db", str(db), "--kind", "doses", "--format", "xlsx"]
     )
     assert result.exit_code != 0 and "-o" in result.output
+
+
+def test_two_files_with_one_document_id_are_not_merged(corpus, tmp_path):
+    (corpus / "news.html").write_text("<p>The 2-year OS was 50%.</p>", encoding="utf-8")
+    db = tmp_path / "evidence.db"
+    result = CliRunner().invoke(cli, ["run", str(corpus), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        (text,) = conn.execute("select text from documents where id = 'news'").fetchone()
+        errors = [e for (e,) in conn.execute("select error from extraction_errors")]
+    assert text == "The 2-year OS was 50%."  # news.html is read first, news.txt is refused
+    assert any("holds document 'news', which" in e and "news.html" in e for e in errors)
