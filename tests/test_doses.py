@@ -85,3 +85,22 @@ def test_each_dose_gets_its_own_drug(extract):
         ("cytarabine", 75.0),
         ("daunorubicin", 30.0),
     ]
+
+
+def test_a_dose_without_a_drug_in_its_sentence_takes_the_one_named_just_before(extract):
+    text = (
+        "Revumenib is taken by mouth.\n\nPatients of 40 kg or more take 270 mg twice daily. "
+        "Children under 40 kg take 160 mg/m² twice daily."
+    )
+    assert [(d["drug"], d["amount"], d["unit"]) for d in extract(text)["doses"]] == [
+        ("revumenib", 270.0, "mg"),
+        ("revumenib", 160.0, "mg/m2"),
+    ]
+
+
+def test_a_dose_far_from_any_drug_is_not_guessed(extract):
+    text = (
+        "Blinatumomab was stopped. The cohort was large. Follow-up was long. "
+        "Adherence was good. Patients took 270 mg twice daily."
+    )
+    assert extract(text)["doses"] == []

@@ -59,6 +59,7 @@ DAYS = re.compile(
 )
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
+_SENTENCES_BACK = 3  # how far back a dose without a drug in its sentence looks for one
 
 
 @Language.factory("doses")
@@ -106,7 +107,9 @@ class Doses(SentenceReader):
 
 
 def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:
-    """The drug a dose belongs to: one just before it, else one just after, else the closest."""
+    """The drug a dose belongs to: one just before it, else one just after, else the closest
+    in its sentence, else the last one named in the sentences just before ("Revumenib is
+    taken twice daily. Patients over 40 kg take 270 mg")."""
     in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
@@ -117,7 +120,20 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
     candidates = ([(start - before[-1].end_char, before[-1])] if before else []) + (
         [(after[0].start_char - end, after[0])] if after else []
     )
-    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+    if candidates:
+        return min(candidates, key=lambda c: c[0])[1]
+    earlier = _sentences_before(sent, _SENTENCES_BACK)
+    named = [d for d in drugs if earlier <= d.start_char < sent.start_char]
+    return named[-1] if named else None
+
+
+def _sentences_before(sent: Span, count: int) -> int:
+    """Where the sentence ``count`` sentences before this one starts."""
+    for _ in range(count):
+        if sent.start == 0:
+            break
+        sent = sent.doc[sent.start - 1].sent
+    return sent.start_char
 
 
 def _route(text: str) -> tuple[str, re.Match[str]] | None:

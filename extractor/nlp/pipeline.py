@@ -38,9 +38,14 @@ COMPONENTS: tuple[str, ...] = (
 
 @Language.component("line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Start a new sentence after every line break: headings, labels and captions end there."""
+    """Start a new sentence after every line break: headings, labels and captions end there.
+
+    The break itself stays at the end of the sentence before, so no sentence is only space.
+    """
     for token in doc[:-1]:
         if token.is_space and "\n" in token.text:
+            if token.i > 0:
+                token.is_sent_start = False
             doc[token.i + 1].is_sent_start = True
     return doc
 
