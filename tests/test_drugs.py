@@ -16,7 +16,13 @@ CASES = [
         ["prednisolone", "dexamethasone", "vincristine", "daunorubicin"],
     ),
     ("The menin inhibitors revumenib and ziftomenib are in trials.", ["revumenib", "ziftomenib"]),
-    # negatives: chemotherapy in general and laboratory enzymes are not drugs
+    (
+        "Relapse was treated with inotuzumab and calaspargase.",
+        ["inotuzumab ozogamicin", "calaspargase pegol"],
+    ),
+    # negatives: chemotherapy in general, classes of drugs and laboratory enzymes are not drugs
+    ("Anthracyclines, glucocorticoids and immunoglobulins were part of supportive care.", []),
+    ("Strong CYP3A4 inhibitors and tyrosine kinase inhibitors change exposure.", []),
     ("Chemotherapy raised gamma-glutamyltransferase in a few infants.", []),
     ("Elevated γ-glutamyltransferase levels were seen in 7% of patients.", []),
 ]

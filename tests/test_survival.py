@@ -60,6 +60,7 @@ CASES = [
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),
+    ("Of the events counted in EFS, 70% were relapses.", []),
     ("Blinatumomab cut the risk of relapse by 78% relative to survival on chemotherapy.", []),
     ("In all, 93% of infants were MRD negative after induction.", []),
 ]

@@ -35,7 +35,8 @@ _UNLIKELY_VARIANT = re.compile(r"[\[\](){},;]|\d{2,}")
 # which in this literature describe mechanisms, not the drugs given.
 _DRUG_CLASS = re.compile(
     r"(?:inhibitors|kinases|agents|antagonists|agonists|blockers|drugs|antibodies|compounds"
-    r"|enzymes|interferons|hormones|vitamins)$|^cytochrome"
+    r"|enzymes|interferons|hormones|vitamins|anthracyclines|glucocorticoids|corticosteroids"
+    r"|immunoglobulins|steroids|antibiotics|antifungals)$|^cytochrome"
 )
 
 

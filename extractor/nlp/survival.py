@@ -80,8 +80,8 @@ _ANAPHORA = re.compile(
 _OTHER_MEASURE = re.compile(
     r"remission|response|\bMRD\b|residual disease|adverse|toxicit|\bgrade\b|hazard|risk", re.I
 )
-# "75% of infants" is a proportion, not a survival estimate.
-_NOT_SURVIVAL_AFTER = re.compile(rf"^{SPACE}*of\b", re.I)
+# "75% of infants", "70% were relapses": a proportion, not a survival estimate.
+_NOT_SURVIVAL_AFTER = re.compile(rf"^{SPACE}*(?:of|were|was|had|died|relapsed|occurred)\b", re.I)
 _GROUP = (
     r"(?:those|controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
     r"|recipients)"
