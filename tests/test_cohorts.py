@@ -23,7 +23,9 @@ CASES = [
     ("Treatment was given to 330 medium- and high-risk infants.", [(330, "total")]),
     ("After induction, 330 of the babies were randomised.", [(330, "arm")]),
     ("Who was treated: 68 patients with relapsed leukaemia.", [(68, "total")]),
+    ("Of 210 eligible infants, 180 (86%) had KMT2A-r ALL.", [(210, "total"), (180, "subgroup")]),
     # negatives
+    ("Five patients (2.4%) died of infection.", []),
     ("In all, 28 of 30 responded.", []),
     ("Grade 3-4 infections occurred in 45 patients (38%).", []),
     ("Three patients died of infection and 2 patients relapsed.", []),

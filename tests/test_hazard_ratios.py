@@ -13,6 +13,12 @@ CASES = [
     ),
     ("Blinatumomab gave an 85% lower risk of death.", 0.15, "OS", "85% risk reduction"),
     ("The hazard ratio for an event was 0.45 (95% CI 0.30 to 0.68; P < .001).", 0.45, "EFS", None),
+    (
+        "Age under 90 days (hazard ratio [HR], 2.35; 95% CI, 1.52-3.63) predicted events.",
+        2.35,
+        "EFS",
+        None,
+    ),
     ("Myeloid-type blocks did not help (HR 1.01, 95% CI 0.72–1.41).", 1.01, None, None),
 ]
 

@@ -12,6 +12,8 @@ RESPONSES = [
     ),
     ("Complete remission was reached by 94% of patients.", [("complete remission", 94.0)]),
     ("Survival was 58% at six years.", []),
+    ("At the end of induction, 48% of patients were MRD positive.", [("MRD positivity", 48.0)]),
+    ("Death in remission occurred at a rate of 8.5% ± 2.0%.", []),
 ]
 
 

@@ -19,7 +19,13 @@ from spacy.util import filter_spans
 from extractor.evidence import Fact
 from extractor.nlp.facts import SentenceReader, claim, is_claimed, make_fact
 from extractor.nlp.lexicons import DATA, phrase_matcher, read_jsonl
-from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, SPACE, parse_number
+from extractor.nlp.numbers import (
+    NOT_A_RATE_AFTER,
+    PERCENTAGE,
+    SPACE,
+    is_interval_part,
+    parse_number,
+)
 
 LEXICON = DATA / "adverse_events.jsonl"
 GRADE = re.compile(
@@ -100,7 +106,11 @@ def _runs(
     events: list[Span], text: str, offset: int
 ) -> list[tuple[list[Span], list[re.Match[str]]]]:
     """Alternating runs of event names and the percentages after them, in one sentence."""
-    rates = [m for m in PERCENTAGE.finditer(text) if not NOT_A_RATE_AFTER.match(text[m.end() :])]
+    rates = [
+        m
+        for m in PERCENTAGE.finditer(text)
+        if not NOT_A_RATE_AFTER.match(text[m.end() :]) and not is_interval_part(text, m.start())
+    ]
     items: list[tuple[int, Span | re.Match[str]]] = sorted(
         [(e.start_char - offset, e) for e in events] + [(r.start(), r) for r in rates],
         key=lambda item: item[0],

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
 from extractor.nlp.facts import SentenceReader, make_fact
-from extractor.nlp.numbers import ANY_NUMBER, SPACE, as_int, parse_number
+from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, as_int, parse_number
 
 PEOPLE = (
     r"(?:patients?|infants?|children|child|participants?|subjects?|controls?|cases|"
@@ -36,6 +36,12 @@ COUNT = re.compile(
     re.I,
 )
 N_EQUALS = re.compile(rf"\b[nN]{SPACE}*[=:]{SPACE}*(?P<number>\d[\d,]*)")
+# "Of 210 infants, 180 (86%) had KMT2A-r ALL": a subgroup counted with its share.
+WITH_SHARE = re.compile(
+    rf"(?<![\w.,-])(?P<number>\d+){SPACE}*\({SPACE}*{NUMBER}{SPACE}?%{SPACE}*\){SPACE}+"
+    rf"(?:had|carried|harbou?red|presented{SPACE}+with|were{SPACE}+positive{SPACE}+for)\b",
+    re.I,
+)
 # "330 of the babies": part of a cohort named before.
 OF_THE = re.compile(
     rf"(?<![\w.,-])(?P<number>\d+){SPACE}+of{SPACE}+(?:the|these|those|them){SPACE}+"
@@ -48,7 +54,7 @@ OF_WHOM = re.compile(
     re.I,
 )
 _EVENT_AFTER = re.compile(
-    rf"^{SPACE}*(?:(?:subsequently|later|eventually|ultimately|also|have|had){SPACE}+)?"
+    rf"^{SPACE}*(?:\([^()]{{1,20}}\){SPACE}*)?(?:(?:subsequently|later|eventually|ultimately|also|have|had){SPACE}+)?"
     rf"(?:died|relapsed|relapse|developed|experienced|had{SPACE}+"
     rf"(?:a{SPACE}+)?(?:relapse|events?)|suffered|withdrew|were{SPACE}+excluded)\b",
     re.I,
@@ -131,6 +137,10 @@ def _counts(text: str) -> Iterator[Count]:
         in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
         role = "subgroup" if in_brackets else _role(text, match.start(), match.end(), named or "")
         yield match.start(), match.end(), n, role, named
+    for match in WITH_SHARE.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            yield match.start("number"), match.end("number"), n, "subgroup", None
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
         n = as_int(parse_number(match[group]))

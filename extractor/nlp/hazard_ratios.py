@@ -14,7 +14,7 @@ from extractor.nlp.facts import SentenceReader, claim, make_fact
 from extractor.nlp.numbers import NUMBER, PERCENT, SPACE, interval_after, parse_number
 
 STATED = re.compile(
-    rf"(?:hazard{SPACE}+ratio|(?-i:\bHR\b))(?:{SPACE}*\((?-i:HR)\))?"
+    rf"(?:hazard{SPACE}+ratio|(?-i:\bHR\b))(?:{SPACE}*[(\[](?-i:HR)[)\]])?"
     rf"(?:{SPACE}+(?:for|of){SPACE}+(?P<what>[^,;:=()0-9]{{3,50}}?))?"
     rf"{SPACE}*(?:was|of|=|,|:)?{SPACE}*(?:was{SPACE}+)?(?P<value>\d*[.·]\d+|\d+)(?![\d%])",
     re.I,

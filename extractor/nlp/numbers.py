@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 # A number as written: digits with thousands separators or a decimal point (".", "·").
-NUMBER = r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:[.·]\d+)?(?![\d,]*\d)|(?<![\w.])\d+(?:[.·]\d+)?"
+NUMBER = r"(?:(?<![\w.])\d{1,3}(?:,\d{3})+(?:[.·]\d+)?(?![\d,]*\d)|(?<![\w.])\d+(?:[.·]\d+)?)"
 SPACE = r"[ \t\u00a0\u2009\u202f]"
 DASH = r"(?:-|–|—|‑|−|\bto\b)"
 PERCENT = rf"(?:{SPACE}?%|{SPACE}?per{SPACE}?cent\b|{SPACE}percent\b)"
@@ -181,11 +181,11 @@ PERCENTAGE = re.compile(rf"(?P<number>{NUMBER}){PERCENT}")
 _CI = re.compile(
     rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b)?"
     rf"{SPACE}*[,:=]?{SPACE}*(?P<low>{NUMBER}){PERCENT}?{SPACE}*{DASH}{SPACE}*"
-    rf"(?P<high>{NUMBER}){PERCENT}?{SPACE}*[)\]]?"
+    rf"(?P<high>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _SE = re.compile(
     rf"^{SPACE}*(?:\(|\[|,)?{SPACE}*(?:(?:SE|s\.e\.|standard{SPACE}error)\b{SPACE}*[,:=]?|±)"
-    rf"{SPACE}*(?P<se>{NUMBER}){PERCENT}?{SPACE}*[)\]]?"
+    rf"{SPACE}*(?P<se>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _QUALIFIERS = (
     ("<", re.compile(r"(?:below|less than|under|lower than|fewer than|<|≤|<=)\s*$", re.I)),
@@ -201,6 +201,18 @@ NOT_A_RATE_AFTER = re.compile(
     rf"|increase|risk)\b)",
     re.I,
 )
+
+
+_INTERVAL_BEFORE = re.compile(
+    rf"(?:±|\bSE\b{SPACE}*[,:=]?|\bCI\b{SPACE}*[,:=]?|{NUMBER}{PERCENT}?{SPACE}*{DASH})"
+    rf"{SPACE}*$",
+    re.I,
+)
+
+
+def is_interval_part(text: str, start: int) -> bool:
+    """Whether the number at ``start`` is a standard error or a bound of an interval."""
+    return bool(_INTERVAL_BEFORE.search(text[max(0, start - 30) : start]))
 
 
 def interval_after(text: str, value: float | None = None) -> tuple[float, float, int] | None:

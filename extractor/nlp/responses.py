@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
 from extractor.nlp.facts import SentenceReader, claim, make_fact
-from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, parse_number
+from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, is_interval_part, parse_number
 
 MEASURES: tuple[tuple[str, str], ...] = (
     (
@@ -22,6 +22,7 @@ MEASURES: tuple[tuple[str, str], ...] = (
         r"CR\s*/\s*CRh|complete\s+remission\s+or\s+complete\s+remission\s+with\s+"
         r"partial\s+ha?ematologic(?:al)?\s+recovery",
     ),
+    ("MRD positivity", r"MRD[- ]positiv\w*|positive\s+for\s+MRD"),
     (
         "MRD negativity",
         r"MRD[- ]negativ\w*|negative\s+(?:for\s+)?MRD|(?:minimal|measurable)\s+"
@@ -33,7 +34,13 @@ MEASURES: tuple[tuple[str, str], ...] = (
         r"overall\s+response|objective\s+response|response\s+rate|(?-i:\bORR\b)"
         r"|responded|\bresponses?\b",
     ),
-    ("remission", r"\bremission\b"),
+    ("remission", r"(?<!\bin )(?<!continuous )\bremission\b"),
+)
+# "48% of patients were MRD positive", "93% achieved CR": the measure follows its value.
+_OWN_MEASURE_BETWEEN = re.compile(
+    r"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:were|was|had|achieved|became"
+    r"|reached|attained|remained)\s+(?:in\s+|an?\s+)?(?:\w+\s+)?$",
+    re.I,
 )
 MEASURE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (_, p) in enumerate(MEASURES)), re.I)
 TIMEPOINT = re.compile(
@@ -59,12 +66,25 @@ class ResponseRates(SentenceReader):
         when = TIMEPOINT.search(text)
         for value in PERCENTAGE.finditer(text):
             number = parse_number(value["number"])
-            if number is None or number > 100 or NOT_A_RATE_AFTER.match(text[value.end() :]):
+            if (
+                number is None
+                or number > 100
+                or NOT_A_RATE_AFTER.match(text[value.end() :])
+                or is_interval_part(text, value.start())
+            ):
                 continue
             if not claim(doc, offset + value.start(), offset + value.end()):
                 continue
+            # "48% of patients were MRD positive": a measure named just after the value is
+            # its own; otherwise the one named before it.
+            after = [
+                m
+                for m in measures
+                if m.start() >= value.end()
+                and _OWN_MEASURE_BETWEEN.match(text[value.end() : m.start()])
+            ]
             before = [m for m in measures if m.end() <= value.start()]
-            measure = before[-1] if before else measures[0]
+            measure = after[0] if after else before[-1] if before else measures[0]
             label = MEASURES[int((measure.lastgroup or "m0")[1:])][0]
             start = min(measure.start(), value.start())
             end = max(measure.end(), value.end())

@@ -71,6 +71,7 @@ _COMPARISON = re.compile(
     r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|as\s+against|than)\s", re.I
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+)?(?:rates|figures|estimates"
     r"|values|proportions)\b|\brespectively\b",
@@ -301,6 +302,9 @@ def _pair(
     by_mention: dict[int, list[re.Match[str]]] = {}
     for value in values:
         before = [i for i, m in enumerate(mentions) if m.end <= value.start()]
+        # "relapse was 41.2% and that of death in remission 8.5%": another, unnamed endpoint
+        if before and _ANOTHER_MEASURE.search(text, mentions[before[-1]].end, value.start()):
+            continue
         if before:
             by_mention.setdefault(before[-1], []).append(value)
     for index, group in by_mention.items():
