@@ -110,10 +110,6 @@ def _load_lexicon(overrides: str) -> DrugLexicon:
     "drug_mentions",
     default_config={"lexicon": {"@misc": "extractor.drug_lexicon.v1"}},
 )
-def create_drug_mentions(nlp: Language, name: str, *, lexicon: DrugLexicon) -> DrugMentions:
-    return DrugMentions(nlp, name, lexicon=lexicon)
-
-
 class DrugMentions:
     """Marks drug mentions as ``doc.spans["drugs"]`` and facts in ``doc._.drugs``."""
 

@@ -105,6 +105,8 @@ _ARM_IN_SENTENCE = re.compile(
 
 @dataclass
 class EndpointMention:
+    """An endpoint named in a sentence, where, and the timepoint written with it."""
+
     endpoint: str
     start: int
     end: int
@@ -112,14 +114,10 @@ class EndpointMention:
 
 
 @Language.factory("survival")
-def create_survival(nlp: Language, name: str) -> SurvivalEstimates:
-    return SurvivalEstimates(name)
-
-
 class SurvivalEstimates:
-    """Adds survival facts to ``doc._.survival``."""
+    """Survival facts, into ``doc._.survival``; a sentence may refer back to the one before."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
