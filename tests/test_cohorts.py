@@ -24,6 +24,11 @@ CASES = [
     ("After induction, 330 of the babies were randomised.", [(330, "arm")]),
     ("Who was treated: 68 patients with relapsed leukaemia.", [(68, "total")]),
     ("Of 210 eligible infants, 180 (86%) had KMT2A-r ALL.", [(210, "total"), (180, "subgroup")]),
+    (
+        "It enrolled 1,500 children; 120 were infants under one year.",
+        [(1500, "total"), (120, "subgroup")],
+    ),
+    ("Among the 45 infants with KMT2A-AFF1, 3-year EFS was 28.6%.", [(45, "subgroup")]),
     # negatives
     ("Five patients (2.4%) died of infection.", []),
     ("In all, 28 of 30 responded.", []),

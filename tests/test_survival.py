@@ -62,8 +62,8 @@ CASES = [
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),
     ("Of the events counted in EFS, 70% were relapses.", []),
     (
-        "The 4-year cumulative incidence of relapse was 41.2% ± 3.9% and that of death in remission "
-        "8.5% ± 2.0%.",
+        "The 4-year cumulative incidence of relapse was 41.2% ± 3.9% and that of death in "
+        "remission 8.5% ± 2.0%.",
         [("CIR", 48, 41.2)],
     ),
     ("Blinatumomab cut the risk of relapse by 78% relative to survival on chemotherapy.", []),

@@ -65,7 +65,16 @@ _EVENT_BEFORE = re.compile(
     r"|\bexperienced\s+by\s+$",
     re.I,
 )
-_SUBGROUP_BEFORE = re.compile(r"\b(?:including|among\s+them|of\s+whom|of\s+these)\s*,?\s*$", re.I)
+_SUBGROUP_BEFORE = re.compile(
+    r"\b(?:including|among\s+them|of\s+whom|of\s+these|among\s+the)\s*,?\s*$", re.I
+)
+# "120 were infants": a part of the cohort named before.
+WERE = re.compile(
+    rf"(?<![\w.,-])(?P<number>\d+){SPACE}+(?:were|was){SPACE}+(?:{_MODIFIER}{SPACE}+)?"
+    rf"(?P<noun>{PEOPLE})\b",
+    re.I,
+)
+_PREPOSITION = re.compile(r"^(?:in|among|for|of|with)\s+(?:the\s+)?", re.I)
 _PLANNED = re.compile(
     r"\b(?:planned|will\s+(?:enrol|enroll|include|recruit|treat)|aims?\s+to"
     r"|target(?:ed)?\s+(?:enrol|accrual)|is\s+expected)",
@@ -133,10 +142,14 @@ def _counts(text: str) -> Iterator[Count]:
         if n is None:
             continue
         label = _LABEL_BEFORE.search(text[: match.start()])
-        named = label.group(1) if label else None
+        named = _PREPOSITION.sub("", label.group(1)) if label else None
         in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
         role = "subgroup" if in_brackets else _role(text, match.start(), match.end(), named or "")
         yield match.start(), match.end(), n, role, named
+    for match in WERE.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            yield match.start(), match.end(), n, "subgroup", match["noun"]
     for match in WITH_SHARE.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
