@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from extractor.documents import Document
+from extractor.extract import extract_document, extract_documents
 from extractor.nlp.pipeline import COMPONENTS, PIPELINE_VERSION
 
 
@@ -40,3 +42,10 @@ def test_a_number_is_one_kind_of_fact(extract):
     evidence = extract(text)
     assert [a["value_pct"] for a in evidence["adverse_events"]] == [17.0]
     assert [s["value_pct"] for s in evidence["survival"]] == [93.3]
+
+
+def test_many_documents_stream_through_nlp_pipe(nlp):
+    documents = [Document(f"d{i}", "t", "", f"The 2-year OS was {80 + i}%.") for i in range(3)]
+    streamed = [evidence for _, evidence in extract_documents(documents, nlp, batch_size=2)]
+    assert streamed == [extract_document(d, nlp) for d in documents]
+    assert [e["survival"][0]["value_pct"] for e in streamed] == [80.0, 81.0, 82.0]
