@@ -54,7 +54,8 @@ OF_WHOM = re.compile(
     re.I,
 )
 _EVENT_AFTER = re.compile(
-    rf"^{SPACE}*(?:\([^()]{{1,20}}\){SPACE}*)?(?:(?:subsequently|later|eventually|ultimately|also|have|had){SPACE}+)?"
+    rf"^{SPACE}*(?:\([^()]{{1,20}}\){SPACE}*)?"
+    rf"(?:(?:subsequently|later|eventually|ultimately|also|have|had){SPACE}+)?"
     rf"(?:died|relapsed|relapse|developed|experienced|had{SPACE}+"
     rf"(?:a{SPACE}+)?(?:relapse|events?)|suffered|withdrew|were{SPACE}+excluded)\b",
     re.I,
@@ -146,14 +147,12 @@ def _counts(text: str) -> Iterator[Count]:
         in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
         role = "subgroup" if in_brackets else _role(text, match.start(), match.end(), named or "")
         yield match.start(), match.end(), n, role, named
-    for match in WERE.finditer(text):
+    for match in [*WERE.finditer(text), *WITH_SHARE.finditer(text)]:
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
-            yield match.start(), match.end(), n, "subgroup", match["noun"]
-    for match in WITH_SHARE.finditer(text):
-        n = as_int(parse_number(match["number"]))
-        if n is not None and n >= _MINIMUM_COUNT:
-            yield match.start("number"), match.end("number"), n, "subgroup", None
+            noun = match.groupdict().get("noun")
+            end = match.end() if noun else match.end("number")
+            yield match.start(), end, n, "subgroup", noun
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
         n = as_int(parse_number(match[group]))
