@@ -135,3 +135,14 @@ def test_each_side_of_a_comparison_keeps_its_arm(extract):
         "patients with KMT2A-r ALL",
         "those with germline KMT2A",
     ]
+
+
+def test_an_arm_phrase_is_kept_whole(extract):
+    text = (
+        "In 214 comparable babies treated on Interfant-06 without the antibody, the "
+        "corresponding figures were 49.4% and 65.8%, respectively."
+    )
+    evidence = extract("Two years on, DFS stood at 81.6% and OS at 93.3%. " + text)
+    assert {s["arm"] for s in evidence["survival"][2:]} == {
+        "comparable babies treated on Interfant-06 without the antibody"
+    }

@@ -89,7 +89,8 @@ _GROUP = (
 )
 _ARM_TAIL = (
     r"(?:\s+(?:with|treated\s+(?:with|on)|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
-    r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs|the)\b|\s*[,;.()]|$)"
+    r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b"
+    r"|\s+the\s+(?:rates?|figures|estimates|corresponding|values)\b|\s*[,;.()]|$)"
 )
 _ARM_AFTER = re.compile(
     rf"^\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b"
