@@ -49,6 +49,14 @@ def is_claimed(doc: Doc, start: int, end: int) -> bool:
     return any(start < c_end and c_start < end for c_start, c_end in doc._.claimed or ())
 
 
+def doc_text(doc: Doc) -> str:
+    """The text of a doc, built once: ``Doc.text`` joins every token on each call."""
+    text = doc.user_data.get("extractor.text")
+    if text is None:
+        text = doc.user_data["extractor.text"] = doc.text
+    return text
+
+
 def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
     """Start and end offsets of the sentence holding a character, without edge whitespace."""
     cached = doc.user_data.get("extractor.sentence_bounds")
@@ -58,7 +66,7 @@ def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
         doc.user_data["extractor.sentence_bounds"] = cached
     starts, bounds = cached
     index = max(bisect_right(starts, char) - 1, 0)
-    return _trimmed(doc.text, *bounds[index])
+    return _trimmed(doc_text(doc), *bounds[index])
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -72,12 +80,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def make_fact(doc: Doc, start: int, end: int, **fields: Any) -> Fact:
     """A fact with its provenance: exact text, offsets and the sentence it came from."""
     s_start, s_end = sentence_bounds(doc, start)
+    text = doc_text(doc)
     return {
         **fields,
-        "text": doc.text[start:end],
+        "text": text[start:end],
         "start": start,
         "end": end,
-        "sentence": doc.text[s_start:s_end],
+        "sentence": text[s_start:s_end],
         "sentence_start": s_start,
         "sentence_end": s_end,
     }
