@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, claim, is_claimed, make_fact
+from extractor.nlp.facts import SentenceReader, claim, is_claimed, make_fact, sentence_text
 from extractor.nlp.lexicons import DATA, phrase_matcher, read_jsonl
 from extractor.nlp.numbers import (
     NOT_A_RATE_AFTER,
@@ -69,7 +69,7 @@ class AdverseEvents(SentenceReader):
         events = sorted(filter_spans(found), key=lambda span: span.start)
         if not events:
             return
-        text, offset = sent.text, sent.start_char
+        text, offset = sentence_text(sent), sent.start_char
         grade = _grade(text)
         for named, rates in _runs(events, text, offset):
             rates = [r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())]

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, make_fact
+from extractor.nlp.facts import SentenceReader, make_fact, sentence_text
 from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, as_int, parse_number
 
 PEOPLE = (
@@ -96,7 +96,7 @@ class CohortSizes(SentenceReader):
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         seen: set[int] = set()  # a sentence that says "651 infants (n = 651)" has one cohort
-        for start, end, n, role, description in _counts(sent.text):
+        for start, end, n, role, description in _counts(sentence_text(sent)):
             if n not in seen:
                 seen.add(n)
                 yield make_fact(

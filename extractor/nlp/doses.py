@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, make_fact
+from extractor.nlp.facts import SentenceReader, make_fact, sentence_text
 from extractor.nlp.numbers import (
     BASIS,
     DASH,
@@ -70,7 +70,7 @@ class Doses(SentenceReader):
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         drugs = list(doc.spans.get("drugs", []))
-        text, offset = sent.text, sent.start_char
+        text, offset = sentence_text(sent), sent.start_char
         matches = list(DOSE.finditer(text))
         for index, match in enumerate(matches):
             drug = _nearest_drug(drugs, sent, offset + match.start(), offset + match.end())

@@ -57,6 +57,11 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def sentence_text(sent: Span) -> str:
+    """The text of a sentence, sliced from the doc's text (``Span.text`` joins its tokens)."""
+    return doc_text(sent.doc)[sent.start_char : sent.end_char]
+
+
 def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
     """Start and end offsets of the sentence holding a character, without edge whitespace."""
     cached = doc.user_data.get("extractor.sentence_bounds")

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, make_fact
+from extractor.nlp.facts import SentenceReader, make_fact, sentence_text
 from extractor.nlp.numbers import DASH, NUMBER, SPACE, TIME_UNIT, months, parse_number
 
 _FOLLOW_UP = rf"follow(?:-|‑|{SPACE})?up"
@@ -37,7 +37,7 @@ class FollowUp(SentenceReader):
     key = "follow_up"
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
-        text, offset = sent.text, sent.start_char
+        text, offset = sentence_text(sent), sent.start_char
         for match in FOLLOW_UP.finditer(text):
             value = parse_number(match["value"] or match["value2"])
             unit = match["unit"] or match["unit2"]

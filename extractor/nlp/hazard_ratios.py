@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, claim, make_fact
+from extractor.nlp.facts import SentenceReader, claim, make_fact, sentence_text
 from extractor.nlp.numbers import NUMBER, PERCENT, SPACE, interval_after, parse_number
 
 STATED = re.compile(
@@ -44,7 +44,7 @@ class HazardRatios(SentenceReader):
     key = "hazard_ratios"
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
-        text, offset = sent.text, sent.start_char
+        text, offset = sentence_text(sent), sent.start_char
         for match in STATED.finditer(text):
             value = parse_number(match["value"])
             if value is None or value <= 0 or value > 20:

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, claim, make_fact
+from extractor.nlp.facts import SentenceReader, claim, make_fact, sentence_text
 from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, is_interval_part, parse_number
 
 MEASURES: tuple[tuple[str, str], ...] = (
@@ -59,7 +59,7 @@ class ResponseRates(SentenceReader):
     key = "response_rates"
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
-        text, offset = sent.text, sent.start_char
+        text, offset = sentence_text(sent), sent.start_char
         measures = list(MEASURE.finditer(text))
         if not measures:
             return

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import claim, facts, is_claimed, make_fact
+from extractor.nlp.facts import claim, facts, is_claimed, make_fact, sentence_text
 from extractor.nlp.numbers import (
     ANY_NUMBER,
     NOT_A_RATE_AFTER,
@@ -125,16 +125,15 @@ class SurvivalEstimates:
         found = facts(doc, "survival")
         previous: list[EndpointMention] = []
         for sent in doc.sents:
-            mentions = endpoint_mentions(sent.text)
-            values = _values(doc, sent)
+            text = sentence_text(sent)
+            mentions = endpoint_mentions(text)
+            values = _values(doc, sent, text)
             referring_back = (
-                not mentions
-                and bool(_ANAPHORA.search(sent.text))
-                and not _OTHER_MEASURE.search(sent.text)
+                not mentions and bool(_ANAPHORA.search(text)) and not _OTHER_MEASURE.search(text)
             )
             if mentions or referring_back:
                 found.extend(
-                    self._estimates(doc, sent, mentions or previous, values, referring_back)
+                    self._estimates(doc, sent, text, mentions or previous, values, referring_back)
                 )
             if mentions:
                 previous = mentions
@@ -144,11 +143,11 @@ class SurvivalEstimates:
         self,
         doc: Doc,
         sent: Span,
+        text: str,
         mentions: list[EndpointMention],
         values: list[re.Match[str]],
         referring_back: bool,
     ) -> list[dict]:
-        text = sent.text
         pairs = _pair(text, mentions, values, referring_back)
         # An arm named once in the sentence ("among 214 historical controls") holds for all its
         # values; a sentence that compares names one arm on each side of the comparison.
@@ -263,16 +262,16 @@ def _timepoint(match: re.Match[str] | None) -> float | None:
     return months(value, match["tp_unit"]) if value is not None else None
 
 
-def _values(doc: Doc, sent: Span) -> list[re.Match[str]]:
+def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
     """Percentages of a sentence that no other fact holds, skipping interval bounds."""
     values: list[re.Match[str]] = []
     skip_until = 0
-    for match in PERCENTAGE.finditer(sent.text):
+    for match in PERCENTAGE.finditer(text):
         if match.start() < skip_until:
             continue
         if is_claimed(doc, sent.start_char + match.start(), sent.start_char + match.end()):
             continue
-        rest = sent.text[match.end() :]
+        rest = text[match.end() :]
         if re.match(rf"{SPACE}*(?:CI\b|confidence)", rest, re.I):
             continue
         values.append(match)
