@@ -29,7 +29,13 @@ CASES = [
         [(1500, "total"), (120, "subgroup")],
     ),
     ("Among the 45 infants with KMT2A-AFF1, 3-year EFS was 28.6%.", [(45, "subgroup")]),
+    ("Design: single-arm, n=30, age <1 y; one course after induction.", [(30, "total")]),
+    ("Phase 1, n = 68 (60 KMT2A-r).", [(68, "total"), (60, "subgroup")]),
+    ("In total, 68 patients (60 with KMT2A-r) were treated.", [(68, "total"), (60, "subgroup")]),
+    ("Outcomes vs Interfant-06 historical controls (n=214):", [(214, "control")]),
+    ("A cohort of n = 1,234 children.", [(1234, "total")]),
     # negatives
+    ("Thirty infants (28 days old) were treated.", [(30, "total")]),
     ("Five patients (2.4%) died of infection.", []),
     ("In all, 28 of 30 responded.", []),
     ("Grade 3-4 infections occurred in 45 patients (38%).", []),

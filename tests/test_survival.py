@@ -57,6 +57,28 @@ CASES = [
     ("EFS (±SE) at 5 years was 50.2% ± 3.4%.", [("EFS", 60, 50.2)]),
     ("Overall survival was 72% at 5 years.", [("OS", 60, 72.0)]),
     ("The 4-year estimated overall survival was 62.1%.", [("OS", 48, 62.1)]),
+    (
+        "The event-free survival rate three years after diagnosis was 36 percent for infants "
+        "given lestaurtinib and 39 percent for those on chemotherapy alone.",
+        [("EFS", 36, 36.0), ("EFS", 36, 39.0)],
+    ),
+    (
+        "Four years after diagnosis, 47.0 percent of the babies (standard error 2.6) were alive "
+        "without relapse or other events.",
+        [("EFS", 48, 47.0)],
+    ),
+    (
+        "At three years, 85% of the infants were still alive and 66% of infants were alive and "
+        "event-free.",
+        [("OS", 36, 85.0), ("EFS", 36, 66.0)],
+    ),
+    ("Five years later, 60% of children survived.", [("OS", 60, 60.0)]),
+    ("At 2 years, 70% of patients remained relapse-free.", [("RFS", 24, 70.0)]),
+    (
+        "The 2-year DFS was 81.6% [95% CI: 70.2; 94.9] and OS 93.3% (95% confidence interval: "
+        "84.9, 100).",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3)],
+    ),
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),
@@ -101,11 +123,31 @@ def test_respectively_refers_back_to_the_previous_sentence(extract):
         ("2-year DFS was 81.6% (95% CI 70.2%–94.9%).", (70.2, 94.9)),
         ("2-year DFS was 81.6% (70.2–94.9).", (70.2, 94.9)),
         ("2-year OS was 93.3% [95% confidence interval: 84.9 - 100].", (84.9, 100.0)),
+        ("2-year DFS was 81.6% [95% CI: 70.2; 94.9].", (70.2, 94.9)),
+        ("2-year OS was 65.8% (95% confidence interval: 59.5, 72.8).", (59.5, 72.8)),
+        ("2-year DFS was 49.4% (95% CI = 42.7% to 57.1%).", (42.7, 57.1)),
     ],
 )
 def test_confidence_intervals(extract, text, ci):
     (estimate,) = extract(text)["survival"]
     assert (estimate["ci_low"], estimate["ci_high"]) == ci
+
+
+def test_arms_listed_with_and_keep_their_own_arm(extract):
+    text = (
+        "The 3-year EFS was 36 percent for infants given lestaurtinib and 39 percent for those "
+        "on chemotherapy alone."
+    )
+    assert [s["arm"] for s in extract(text)["survival"]] == [
+        "infants given lestaurtinib",
+        "those on chemotherapy alone",
+    ]
+
+
+def test_standard_error_given_with_the_patients(extract):
+    text = "At 4 years, 47.0% of the babies (standard error 2.6) were alive and event-free."
+    (estimate,) = extract(text)["survival"]
+    assert (estimate["se"], estimate["text"]) == (2.6, text[12:-1])
 
 
 def test_standard_error_and_qualifier(extract):

@@ -35,7 +35,17 @@ COUNT = re.compile(
     rf"(?P<words>(?:{SPACE}+{_MODIFIER}){{0,3}}?){SPACE}+(?P<noun>{PEOPLE})\b",
     re.I,
 )
-N_EQUALS = re.compile(rf"\b[nN]{SPACE}*[=:]{SPACE}*(?P<number>\d[\d,]*)")
+# "n = 1,234" but not the comma that ends "n=30, age <1 y"
+N_EQUALS = re.compile(rf"\b[nN]{SPACE}*[=:]{SPACE}*(?P<number>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)")
+_NOT_A_GROUP = (
+    r"(?:years?|months?|weeks?|days?|hours?|h|mg|g|kg|ml|cycles?|courses?|doses?|centres?"
+    r"|centers?|countries|sites|hospitals|events?|deaths?|relapses?|per|to|and|or|of|vs)"
+)
+# "n = 68 (60 KMT2A-r)", "68 patients (60 with KMT2A-r)": a subgroup in brackets after a count.
+SUBGROUP_IN_BRACKETS = re.compile(
+    rf"^{SPACE}*\({SPACE}*(?P<number>\d+)(?!{SPACE}*%|[.,]\d){SPACE}+(?:with{SPACE}+|had{SPACE}+)?"
+    rf"(?!{_NOT_A_GROUP}\b)(?P<label>[A-Za-z][\w/+-]*(?:\s+[\w/+-]+){{0,2}}?)\s*[,;)]"
+)
 # "Of 210 infants, 180 (86%) had KMT2A-r ALL": a subgroup counted with its share.
 WITH_SHARE = re.compile(
     rf"(?<![\w.,-])(?P<number>\d+){SPACE}*\({SPACE}*{NUMBER}{SPACE}?%{SPACE}*\){SPACE}+"
@@ -126,6 +136,7 @@ def _counts(text: str) -> Iterator[Count]:
         description = f"{match['words'].strip()} {match['noun']}".strip()
         role = _role(text, match.start(), match.end(), description)
         yield match.start(), match.end(), n, role, description
+        yield from _subgroup_in_brackets(text, match.end())
     for match in OF_THE.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
@@ -145,8 +156,11 @@ def _counts(text: str) -> Iterator[Count]:
         label = _LABEL_BEFORE.search(text[: match.start()])
         named = _PREPOSITION.sub("", label.group(1)) if label else None
         in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
-        role = "subgroup" if in_brackets else _role(text, match.start(), match.end(), named or "")
+        role = _role(text, match.start(), match.end(), named or "")
+        if in_brackets and role == "total":
+            role = "subgroup"
         yield match.start(), match.end(), n, role, named
+        yield from _subgroup_in_brackets(text, match.end())
     for match in [*WERE.finditer(text), *WITH_SHARE.finditer(text)]:
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
@@ -158,6 +172,14 @@ def _counts(text: str) -> Iterator[Count]:
         n = as_int(parse_number(match[group]))
         if n is not None:
             yield match.start(group), match.end(group), n, "subgroup", None
+
+
+def _subgroup_in_brackets(text: str, end: int) -> Iterator[Count]:
+    """The subgroup a bracket gives right after a count: "n = 68 (60 KMT2A-r)"."""
+    match = SUBGROUP_IN_BRACKETS.match(text[end:])
+    n = as_int(parse_number(match["number"])) if match else None
+    if match and n is not None and n >= _MINIMUM_COUNT:
+        yield end + match.start("number"), end + match.end("label"), n, "subgroup", match["label"]
 
 
 def _role(text: str, start: int, end: int, description: str) -> str:

@@ -180,7 +180,7 @@ def normalise_unit(mass: str, basis: str | None, per_day: bool) -> str:
 PERCENTAGE = re.compile(rf"(?P<number>{NUMBER}){PERCENT}")
 _CI = re.compile(
     rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b)?"
-    rf"{SPACE}*[,:=]?{SPACE}*(?P<low>{NUMBER}){PERCENT}?{SPACE}*{DASH}{SPACE}*"
+    rf"{SPACE}*[,:=]?{SPACE}*(?P<low>{NUMBER}){PERCENT}?{SPACE}*(?:{DASH}|(?P<comma>[,;])){SPACE}*"
     rf"(?P<high>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _SE = re.compile(
@@ -218,6 +218,8 @@ def is_interval_part(text: str, start: int) -> bool:
 def interval_after(text: str, value: float | None = None) -> tuple[float, float, int] | None:
     """A confidence interval right after a value: "(95% CI, 70.2–94.9)" → (70.2, 94.9, length).
 
+    Bounds may be joined by a dash, "to", or (after a CI label) a comma or semicolon.
+
     A bare parenthesised range counts only when it brackets the value.
     """
     match = _CI.match(text)
@@ -227,6 +229,8 @@ def interval_after(text: str, value: float | None = None) -> tuple[float, float,
     if low is None or high is None or low > high:
         return None
     labelled = "CI" in match.group(0) or "confidence" in match.group(0)
+    if match["comma"] and not labelled:  # "(12, 18)" is a list; "(95% CI: 70.2; 94.9)" a range
+        return None
     if not labelled and (value is None or not low <= value <= high or "(" not in match.group(0)):
         return None
     return low, high, match.end()

@@ -52,16 +52,18 @@ _TIMEPOINT_BEFORE = re.compile(
     re.I,
 )
 # "EFS at 4 years", "EFS rates at 3 years", "EFS (±SE) at 5 years"
+# "EFS rate three years after diagnosis"
 _TIMEPOINT_AFTER = re.compile(
     rf"^{SPACE}*(?:\([^()]{{1,12}}\){SPACE}*)?(?:(?:rates?|estimates?|probabilit(?:y|ies))"
-    rf"{SPACE}+)?(?:at|after|of){SPACE}+{TIMEPOINT}",
+    rf"{SPACE}+)?(?:(?P<preposition>at|after|of){SPACE}+)?{TIMEPOINT}"
+    rf"(?(preposition)|{SPACE}+(?:after|from|since)\b)",
     re.I,
 )
 # "OS was 72% at 5 years": the timepoint after the value.
 _TIMEPOINT_AFTER_VALUE = re.compile(rf"^{SPACE}*,?{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}", re.I)
 _SENTENCE_TIMEPOINT = re.compile(
     rf"(?:\b(?:at|after){SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
-    rf"(?:on|later)\b))"
+    rf"(?:on|later|after|from|since)\b))"
     rf"{TIMEPOINT}",
     re.I,
 )
@@ -90,6 +92,7 @@ _GROUP = (
 _ARM_TAIL = (
     r"(?:\s+(?:with|treated\s+(?:with|on)|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
     r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b"
+    r"|\s+and\s+(?:\d|the\b|in\b|for\b|among\b)"
     r"|\s+the\s+(?:rates?|figures|estimates|corresponding|values)\b|\s*[,;.()]|$)"
 )
 _ARM_AFTER = re.compile(
@@ -102,6 +105,38 @@ _ARM_IN_SENTENCE = re.compile(
     rf"\b(?:among|in|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b{_ARM_TAIL})",
     re.I,
 )
+
+
+# "47.0 percent of the babies (SE 2.6) were alive without relapse or other events", "72% of
+# infants survived": the value comes first and the state of the patients names the endpoint.
+_STATUS_AFTER = re.compile(
+    rf"{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
+    rf"{_GROUP}(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
+    r"(?:were|was|are|is|remained|remain)?\s*(?:still\s+)?"
+    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|free\s+(?:of|from))\s+(?:any\s+)?"
+    r"(?P<free_of>\w+)(?:\s+or\s+(?:other\s+|any\s+)?(?P<or_free_of>\w+))?|\s+and\s+"
+    r"(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)",
+    re.I,
+)
+_FREE_OF = {
+    "event": "EFS",
+    "disease": "DFS",
+    "relapse": "RFS",
+    "leukemia": "LFS",
+    "leukaemia": "LFS",
+    "progression": "PFS",
+}
+
+
+def _status_endpoint(match: re.Match[str]) -> str | None:
+    """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS."""
+    words = [match[g] for g in ("or_free_of", "free_of", "alive_and", "free") if match[g]]
+    if not words:
+        return "OS"
+    named = [_FREE_OF.get(word.lower().rstrip("s")) for word in words]
+    if "EFS" in named:  # "without relapse or other events"
+        return "EFS"
+    return named[0]
 
 
 @dataclass
@@ -126,6 +161,7 @@ class SurvivalEstimates:
         previous: list[EndpointMention] = []
         for sent in doc.sents:
             text = sentence_text(sent)
+            found.extend(self._stated_as_status(doc, sent, text))
             mentions = endpoint_mentions(text)
             values = _values(doc, sent, text)
             referring_back = (
@@ -138,6 +174,40 @@ class SurvivalEstimates:
             if mentions:
                 previous = mentions
         return doc
+
+    def _stated_as_status(self, doc: Doc, sent: Span, text: str) -> list[dict]:
+        """Values stated as a share of patients alive, event-free or free of relapse."""
+        estimates = []
+        for value in PERCENTAGE.finditer(text):
+            status = _STATUS_AFTER.match(text, value.end())
+            endpoint = status and _status_endpoint(status)
+            number = parse_number(value["number"])
+            if not status or endpoint is None or number is None or number > 100:
+                continue
+            aside = status["aside"] or ""
+            ci = interval_after(aside, number)
+            se = None if ci else standard_error_after(aside)
+            start_char, end_char = sent.start_char + value.start(), sent.start_char + status.end()
+            if not claim(doc, start_char, end_char):
+                continue
+            timepoint = _SENTENCE_TIMEPOINT.search(text)
+            estimates.append(
+                make_fact(
+                    doc,
+                    start_char,
+                    end_char,
+                    endpoint=endpoint,
+                    timepoint_months=_timepoint(timepoint),
+                    value_pct=number,
+                    ci_low=ci[0] if ci else None,
+                    ci_high=ci[1] if ci else None,
+                    se=se[0] if se else None,
+                    qualifier=qualifier_before(text[: value.start()]),
+                    arm=None,
+                    n=None,
+                )
+            )
+        return estimates
 
     def _estimates(
         self,
@@ -249,7 +319,9 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             if (
                 later.timepoint_months is None
                 and earlier.timepoint_months is not None
-                and (";" not in text[earlier.end : later.start])
+                and (
+                    ";" not in re.sub(r"\[[^\]]*\]|\([^)]*\)", "", text[earlier.end : later.start])
+                )
             ):
                 later.timepoint_months = earlier.timepoint_months
     return mentions
