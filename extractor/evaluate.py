@@ -18,7 +18,7 @@ from spacy.language import Language
 from extractor.documents import Document, find_documents, read_documents
 from extractor.errors import ConfigError, DocumentError
 from extractor.extract import extract_document
-from extractor.scoring import FIELDS, FieldScore, core_f1, score
+from extractor.scoring import FIELDS, DetailScore, FieldScore, core_f1, detail_scores, score
 
 ALL = "all"
 
@@ -49,9 +49,26 @@ class Evaluation:
                     }
                     for kind, s in kinds.items()
                 },
+                "details": {
+                    name: {
+                        "agreed": d.agreed,
+                        "given": d.given,
+                        "wrong": d.wrong,
+                        "share": round(d.share, 3),
+                        "disagreements": [
+                            {"document": doc, "text": text, "gold": wanted, "found": got}
+                            for doc, text, wanted, got in d.disagreements
+                        ],
+                    }
+                    for name, d in self.details(split).items()
+                },
             }
             for split, kinds in self.scores.items()
         }
+
+    def details(self, split: str) -> dict[str, DetailScore]:
+        """Agreement on intervals, arms, units… of the facts matched in one split."""
+        return detail_scores(self.scores[split])
 
 
 def _brief(doc_id: str, item: Any) -> dict[str, Any]:
@@ -138,12 +155,20 @@ def format_report(evaluation: Evaluation, show_errors: bool = True) -> str:
                 f"{s.tp:>5} {s.fp:>4} {s.fn:>4}"
             )
         lines.append(f"  core micro-F1 (drugs, doses, cohorts, survival): {core_f1(kinds):.3f}")
+        lines.append("  details of matched facts (agreed / given in gold; wrong = another value):")
+        lines.extend(
+            f"    {name:<22} {d.agreed:>4} / {d.given:<4} {d.share:.3f}   wrong {d.wrong}"
+            for name, d in evaluation.details(split).items()
+        )
     if show_errors:
         for kind, s in evaluation.scores[ALL].items():
             for label, items in (("missed", s.missed), ("false ", s.false)):
                 for doc_id, item in items:
                     shown = json.dumps(_brief(doc_id, item), ensure_ascii=False)[:200]
                     lines.append(f"{label} {doc_id} {kind}: {shown}")
+        for name, d in evaluation.details(ALL).items():
+            for doc_id, text, wanted, got in d.disagreements:
+                lines.append(f"detail {doc_id} {name}: gold {wanted} found {got} in {text!r}")
     return "\n".join(lines)
 
 
@@ -157,6 +182,10 @@ def below_baseline(report: dict[str, Any], baseline: dict[str, Any]) -> list[str
             (kind, f1, current.get("fields", {}).get(kind, {}).get("f1"))
             for kind, f1 in figures.get("f1", {}).items()
         ]
+        pairs += [
+            (name, share, current.get("details", {}).get(name, {}).get("share"))
+            for name, share in figures.get("details", {}).items()
+        ]
         for name, wanted, found in pairs:
             if wanted is not None and (found is None or found < wanted):
                 falls.append(f"{split} {name} {found} < {wanted}")
@@ -169,6 +198,7 @@ def baseline_of(report: dict[str, Any]) -> dict[str, Any]:
         split: {
             "core_micro_f1": figures["core_micro_f1"],
             "f1": {kind: f["f1"] for kind, f in figures["fields"].items()},
+            "details": {name: d["share"] for name, d in figures["details"].items()},
         }
         for split, figures in report.items()
     }

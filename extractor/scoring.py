@@ -110,6 +110,7 @@ class FieldScore:
     fn: int = 0
     missed: list[tuple[str, Any]] = field(default_factory=list)
     false: list[tuple[str, Any]] = field(default_factory=list)
+    matched: list[tuple[str, Any, Any]] = field(default_factory=list)  # (document, gold, found)
 
     @property
     def precision(self) -> float:
@@ -141,6 +142,7 @@ def score_document(kind: str, gold_items: list[Any], predicted: list[Any]) -> Fi
         if hit is not None:
             unmatched.remove(hit)
             result.tp += 0 if optional else 1
+            result.matched.append(("", gold, kept[hit]))
         elif not optional:
             result.fn += 1
             result.missed.append(("", gold))
@@ -164,6 +166,7 @@ def score(
             total.fn += found.fn
             total.missed += [(doc_id, item) for _, item in found.missed]
             total.false += [(doc_id, item) for _, item in found.false]
+            total.matched += [(doc_id, g, p) for _, g, p in found.matched]
     return totals
 
 
@@ -171,3 +174,81 @@ def core_f1(scores: dict[str, FieldScore]) -> float:
     """Micro-averaged F1 over drugs, doses, cohorts and survival."""
     core = FieldScore(*(sum(getattr(scores[k], c) for k in CORE) for c in ("tp", "fp", "fn")))
     return core.f1
+
+
+# The context of a matched fact that the acceptance scorer does not score but a reviewer checks:
+# the interval, standard error and arm of a survival figure, the unit and duration of a dose.
+DETAILS: dict[str, tuple[str, ...]] = {
+    "survival": ("ci", "se", "arm"),
+    "doses": ("unit", "duration_days"),
+}
+_ARM_FILLER = frozenset(
+    {"the", "a", "an", "with", "and", "or", "of", "on", "in", "for", "among", "those", "alone"}
+    | {"patients", "infants", "children", "babies", "arm", "group", "cohort"}
+    | {"treated", "given", "receiving", "who", "were"}
+)
+
+
+@dataclass
+class DetailScore:
+    """How often a detail the gold file gives was found the same on a matched fact."""
+
+    agreed: int = 0
+    given: int = 0
+    # (document, text of the gold fact, gold value, found value)
+    disagreements: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.agreed / self.given if self.given else 1.0
+
+    @property
+    def wrong(self) -> int:
+        """Disagreements that state another value, not none: worse than a blank."""
+        return sum(1 for *_, found in self.disagreements if found not in (None, (None, None)))
+
+
+def _arm_words(arm: Any) -> set[str]:
+    words = "".join(c if c.isalnum() else " " for c in str(arm or "").lower())
+    return {w for w in words.split() if w not in _ARM_FILLER}
+
+
+def _detail(name: str, gold: dict[str, Any], found: dict[str, Any]) -> tuple[Any, Any] | None:
+    """(gold, found) values of one detail, or None when the gold file does not give it."""
+    if name == "ci":
+        wanted = (gold.get("ci_low"), gold.get("ci_high"))
+        return (
+            None
+            if wanted == (None, None)
+            else (wanted, (found.get("ci_low"), found.get("ci_high")))
+        )
+    given = gold.get(name)
+    return None if given is None else (given, found.get(name))
+
+
+def _agrees(name: str, wanted: Any, found: Any) -> bool:
+    if name == "ci":
+        return all(_close(w, f, 0.05) for w, f in zip(wanted, found, strict=True))
+    if name == "arm":
+        return bool(_arm_words(wanted) & _arm_words(found))
+    if name == "unit":
+        return str(wanted).replace("µ", "μ") == str(found)
+    return _close(wanted, found, 0.05)
+
+
+def detail_scores(scores: dict[str, FieldScore]) -> dict[str, DetailScore]:
+    """Agreement on the details of matched facts, keyed ``"survival.ci"``, ``"doses.unit"``…"""
+    details: dict[str, DetailScore] = {}
+    for kind, names in DETAILS.items():
+        for name in names:
+            result = details.setdefault(f"{kind}.{name}", DetailScore())
+            for doc_id, gold, found in scores[kind].matched:
+                pair = _detail(name, gold, found) if isinstance(gold, dict) else None
+                if pair is None or gold.get("optional"):
+                    continue
+                result.given += 1
+                if _agrees(name, *pair):
+                    result.agreed += 1
+                else:
+                    result.disagreements.append((doc_id, str(gold.get("text", "")), *pair))
+    return details

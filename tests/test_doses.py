@@ -68,6 +68,22 @@ def test_dose(extract, text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "duration", "days"),
+    [
+        ("Blinatumomab 5 μg/m²/day on days 1-7.", 7.0, "1-7"),
+        ("Blinatumomab 15 μg/m²/day on days 8 to 28.", 21.0, "8-28"),
+        ("One course of blinatumomab (15 µg/m2/d × 28 d, continuous IV).", 28.0, None),
+        ("Blinatumomab as a 28-day continuous infusion at 15 μg/m²/day.", 28.0, None),
+        ("Blinatumomab 5 μg/m²/day for the first 7 days.", 7.0, None),
+        ("Vincristine 1.5 mg/m2 on days 8, 15 and 22.", None, "8, 15 and 22"),
+    ],
+)
+def test_duration_and_days(extract, text, duration, days):
+    (dose,) = extract(text)["doses"]
+    assert (dose["duration_days"], dose["days"]) == (duration, days)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Cranial irradiation of 12 Gy was not used in infants.",
@@ -98,9 +114,21 @@ def test_a_dose_without_a_drug_in_its_sentence_takes_the_one_named_just_before(e
     ]
 
 
-def test_a_dose_far_from_any_drug_is_not_guessed(extract):
+def test_a_dose_far_from_any_drug_is_not_guessed_among_several_drugs(extract):
     text = (
-        "Blinatumomab was stopped. The cohort was large. Follow-up was long. "
-        "Adherence was good. Patients took 270 mg twice daily."
+        "Blinatumomab was stopped and dexamethasone given. The cohort was large. Follow-up was "
+        "long. Adherence was good. Patients took 270 mg twice daily."
     )
     assert extract(text)["doses"] == []
+
+
+def test_a_label_about_one_drug_doses_it_far_from_its_name(extract):
+    text = (
+        "Blincyto (blinatumomab): dosage\n\nIt is given as a continuous infusion.\n"
+        "Each cycle lasts 28 days.\nA 14-day break follows.\nPatients of 45 kg or more\n"
+        "Cycle 1: 9 μg/day on days 1-7, then 28 μg/day."
+    )
+    assert [(d["drug"], d["amount"], d["unit"]) for d in extract(text)["doses"]] == [
+        ("blinatumomab", 9.0, "μg/day"),
+        ("blinatumomab", 28.0, "μg/day"),
+    ]

@@ -23,6 +23,7 @@ CASES = [
     # negatives: chemotherapy in general, classes of drugs and laboratory enzymes are not drugs
     ("Anthracyclines, glucocorticoids and immunoglobulins were part of supportive care.", []),
     ("Strong CYP3A4 inhibitors and tyrosine kinase inhibitors change exposure.", []),
+    ("Cytarabine is an antimetabolite given with antiemetics.", ["cytarabine"]),
     ("Chemotherapy raised gamma-glutamyltransferase in a few infants.", []),
     ("Elevated γ-glutamyltransferase levels were seen in 7% of patients.", []),
 ]

@@ -79,6 +79,15 @@ CASES = [
         "84.9, 100).",
         [("DFS", 24, 81.6), ("OS", 24, 93.3)],
     ),
+    (
+        "At two years, disease-free survival was 81.6%. Overall survival was 93.3%.",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3)],
+    ),
+    # a timepoint written with one endpoint does not carry over to the next sentence
+    (
+        "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",
+        [("EFS", 36, 40.0), ("OS", None, 20.0)],
+    ),
     # negatives: proportions, risk reductions and intervals are not survival estimates
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),

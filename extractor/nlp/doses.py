@@ -49,11 +49,14 @@ FREQUENCY = re.compile(
     r"|(?P<daily>once\s+daily|once\s+a\s+day|\bdaily\b)",
     re.I,
 )
+# "28-day", "for 7 days", "for the first 7 days", "over 2 weeks", "× 28 d"
 DURATION = re.compile(
-    rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\b(?:for|lasting|over){SPACE}+(?P<for_n>\d+){SPACE}+"
-    rf"(?P<for_unit>days?|weeks?)\b",
+    rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\b(?:for|lasting|over)"
+    rf"(?:{SPACE}+the{SPACE}+(?:first|next|last|following))?{SPACE}+(?P<for_n>\d+){SPACE}+"
+    rf"(?P<for_unit>days?|weeks?)\b|[×x]{SPACE}*(?P<times>\d+){SPACE}*d(?:ays?)?\b",
     re.I,
 )
+_DURATION_BEFORE = re.compile(rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b[^,;.\d]{{0,40}}$", re.I)
 DAYS = re.compile(
     rf"\b(?:on{SPACE}+)?days?{SPACE}+(?P<days>\d+(?:{SPACE}*(?:,|and|{DASH}){SPACE}*\d+)*)", re.I
 )
@@ -81,12 +84,18 @@ class Doses(SentenceReader):
             stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
             after = text[match.end() : min(stop, match.end() + _AFTER)]
             unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
-            duration = DURATION.search(after)
+            duration = DURATION.search(after) or _DURATION_BEFORE.search(
+                text[max(0, match.start() - 50) : match.start()]
+            )
             days = DAYS.search(after[:40])
             frequency = _frequency(after[:40])
             route = _route(after)
             end = match.end()
-            for extra in (duration, route and route[1], frequency and frequency[1]):
+            for extra in (
+                duration if duration and duration.re is DURATION else None,
+                route and route[1],
+                frequency and frequency[1],
+            ):
                 if extra is not None:
                     end = max(end, match.end() + extra.end())
             if route is None:
@@ -101,15 +110,15 @@ class Doses(SentenceReader):
                 unit=unit,
                 route=route[0] if route else None,
                 frequency=frequency[0] if frequency else None,
-                duration_days=_duration_days(duration),
-                days=re.sub(r"\s*[–—-]\s*", "-", days["days"]) if days else None,
+                duration_days=_duration_days(duration) or _days_spanned(days),
+                days=re.sub(r"\s*(?:[–—-]|to)\s*", "-", days["days"]) if days else None,
             )
 
 
 def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:
     """The drug a dose belongs to: one just before it, else one just after, else the closest
     in its sentence, else the last one named in the sentences just before ("Revumenib is
-    taken twice daily. Patients over 40 kg take 270 mg")."""
+    taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before."""
     in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
@@ -124,7 +133,11 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
         return min(candidates, key=lambda c: c[0])[1]
     earlier = _sentences_before(sent, _SENTENCES_BACK)
     named = [d for d in drugs if earlier <= d.start_char < sent.start_char]
-    return named[-1] if named else None
+    if named:
+        return named[-1]
+    # A label or abstract about one drug doses it far from its name: "Cycle 1: 9 μg/day".
+    named_before = [d for d in drugs if d.start_char < sent.start_char]
+    return named_before[-1] if len({d.label_ for d in named_before}) == 1 else None
 
 
 def _sentences_before(sent: Span, count: int) -> int:
@@ -163,5 +176,16 @@ def _duration_days(match: re.Match[str] | None) -> float | None:
         return None
     if match["days"]:
         return float(match["days"])
+    if match.groupdict().get("times"):
+        return float(match["times"])
     count = float(match["for_n"])
     return count * 7 if match["for_unit"].lower().startswith("week") else count
+
+
+def _days_spanned(days: re.Match[str] | None) -> float | None:
+    """How many days "on days 1-7" covers (7); None for a list of single days."""
+    span = re.fullmatch(rf"(\d+){SPACE}*{DASH}{SPACE}*(\d+)", days["days"]) if days else None
+    if span is None:
+        return None
+    first, last = int(span[1]), int(span[2])
+    return float(last - first + 1) if last >= first else None

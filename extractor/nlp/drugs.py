@@ -36,7 +36,8 @@ _UNLIKELY_VARIANT = re.compile(r"[\[\](){},;]|\d{2,}")
 _DRUG_CLASS = re.compile(
     r"(?:inhibitors|kinases|agents|antagonists|agonists|blockers|drugs|antibodies|compounds"
     r"|enzymes|interferons|hormones|vitamins|anthracyclines|glucocorticoids|corticosteroids"
-    r"|immunoglobulins|steroids|antibiotics|antifungals)$|^cytochrome"
+    r"|immunoglobulins|steroids|antibiotics|antifungals|antimetabolites|antineoplastics"
+    r"|cytotoxics|antiemetics|analgesics)$|^cytochrome"
 )
 
 

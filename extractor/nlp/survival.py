@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.facts import claim, facts, is_claimed, make_fact, sentence_text
+from extractor.nlp.arms import COMPARISON, GROUP, SentenceArms
+from extractor.nlp.facts import claim, doc_text, facts, is_claimed, make_fact, sentence_text
 from extractor.nlp.numbers import (
     ANY_NUMBER,
     NOT_A_RATE_AFTER,
@@ -67,10 +68,16 @@ _SENTENCE_TIMEPOINT = re.compile(
     rf"{TIMEPOINT}",
     re.I,
 )
-_COORDINATION = re.compile(r"^\)?\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?$", re.I)
-# "as compared with 49.4% and 65.8%, respectively": the values after it belong to the other arm.
-_COMPARISON = re.compile(
-    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|as\s+against|than)\s", re.I
+# "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS": endpoints listed together.
+# "At two years, DFS was 81.6%. Overall survival was 93.3%.": a sentence that opens with its
+# timepoint frames the sentences that follow it in the paragraph and name none of their own.
+_FRAMING = re.compile(
+    rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later)),",
+    re.I,
+)
+_COORDINATION = re.compile(
+    rf"^\)?\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?(?:{TIMEPOINT}\s*(?:-|‑)?\s*)?$",
+    re.I,
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
@@ -85,33 +92,12 @@ _OTHER_MEASURE = re.compile(
 )
 # "75% of infants", "70% were relapses": a proportion, not a survival estimate.
 _NOT_SURVIVAL_AFTER = re.compile(rf"^{SPACE}*(?:of|were|was|had|died|relapsed|occurred)\b", re.I)
-_GROUP = (
-    r"(?:those|controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
-    r"|recipients)"
-)
-_ARM_TAIL = (
-    r"(?:\s+(?:with|treated\s+(?:with|on)|receiving|given|on)\s+[^,;.()%]{0,40}?)?"
-    r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b"
-    r"|\s+and\s+(?:\d|the\b|in\b|for\b|among\b)"
-    r"|\s+the\s+(?:rates?|figures|estimates|corresponding|values)\b|\s*[,;.()]|$)"
-)
-_ARM_AFTER = re.compile(
-    rf"^\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b"
-    rf"{_ARM_TAIL})|^\s*(?:,\s*)?with\s+(?P<treatment>[^,;.()%]{{3,40}}?)(?=\s*[,;.)]|\s+(?:and|"
-    rf"versus|vs|compared|while|whereas)\b|$)",
-    re.I,
-)
-_ARM_IN_SENTENCE = re.compile(
-    rf"\b(?:among|in|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{_GROUP}\b{_ARM_TAIL})",
-    re.I,
-)
-
-
+_NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
 # "47.0 percent of the babies (SE 2.6) were alive without relapse or other events", "72% of
 # infants survived": the value comes first and the state of the patients names the endpoint.
 _STATUS_AFTER = re.compile(
     rf"{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
-    rf"{_GROUP}(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
+    rf"{GROUP}(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain)?\s*(?:still\s+)?"
     r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|free\s+(?:of|from))\s+(?:any\s+)?"
     r"(?P<free_of>\w+)(?:\s+or\s+(?:other\s+|any\s+)?(?P<or_free_of>\w+))?|\s+and\s+"
@@ -159,10 +145,20 @@ class SurvivalEstimates:
     def __call__(self, doc: Doc) -> Doc:
         found = facts(doc, "survival")
         previous: list[EndpointMention] = []
+        frame: float | None = None  # "At two years, ...": a timepoint that frames what follows
+        previous_end = -1
         for sent in doc.sents:
             text = sentence_text(sent)
             found.extend(self._stated_as_status(doc, sent, text))
             mentions = endpoint_mentions(text)
+            same_paragraph = doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0") == ""
+            if (
+                frame is not None
+                and same_paragraph
+                and not any(m.timepoint_months for m in mentions)
+            ):
+                for mention in mentions:
+                    mention.timepoint_months = frame
             values = _values(doc, sent, text)
             referring_back = (
                 not mentions and bool(_ANAPHORA.search(text)) and not _OTHER_MEASURE.search(text)
@@ -172,7 +168,8 @@ class SurvivalEstimates:
                     self._estimates(doc, sent, text, mentions or previous, values, referring_back)
                 )
             if mentions:
-                previous = mentions
+                previous, previous_end = mentions, sent.end_char
+                frame = _timepoint(_FRAMING.match(text)) or (frame if same_paragraph else None)
         return doc
 
     def _stated_as_status(self, doc: Doc, sent: Span, text: str) -> list[dict]:
@@ -219,12 +216,8 @@ class SurvivalEstimates:
         referring_back: bool,
     ) -> list[dict]:
         pairs = _pair(text, mentions, values, referring_back)
-        # An arm named once in the sentence ("among 214 historical controls") holds for all its
-        # values; a sentence that compares names one arm on each side of the comparison.
-        comparison = _COMPARISON.search(text)
-        split = comparison.start() if comparison else len(text)
-        arm_before = _ARM_IN_SENTENCE.search(text[:split])
-        arm_after = _ARM_IN_SENTENCE.search(text, comparison.end()) if comparison else None
+        named_here = [] if referring_back else [m.start for m in mentions]
+        arms = SentenceArms(text, [value.start() for _, value in pairs], named_here)
         estimates = []
         for mention, value in pairs:
             number = parse_number(value["number"])
@@ -246,7 +239,6 @@ class SurvivalEstimates:
             timepoint = mention.timepoint_months
             if timepoint is None:
                 timepoint = _timepoint(_TIMEPOINT_AFTER_VALUE.match(text[end:]))
-            arm = _ARM_AFTER.match(text[end:])
             start_char, end_char = sent.start_char + value.start(), sent.start_char + end
             if not claim(doc, start_char, end_char):
                 continue
@@ -262,17 +254,11 @@ class SurvivalEstimates:
                     ci_high=ci[1] if ci else None,
                     se=se[0] if se else None,
                     qualifier=qualifier_before(text[: value.start()]),
-                    arm=_arm(arm) or _arm(arm_after if value.start() > split else arm_before),
+                    arm=arms.arm_of(value.start(), end),
                     n=None,
                 )
             )
         return estimates
-
-
-def _arm(match: re.Match[str] | None) -> str | None:
-    if match is None:
-        return None
-    return (match["arm"] or match.groupdict().get("treatment") or "").strip() or None
 
 
 def endpoint_mentions(text: str) -> list[EndpointMention]:
@@ -307,6 +293,17 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             text[earlier.end : later.start]
         ):
             earlier.timepoint_months = later.timepoint_months
+    # "2-year OS 93.3% ... as compared with ... OS 65.8%": a repeated endpoint keeps its timepoint.
+    for index, mention in enumerate(mentions):
+        if mention.timepoint_months is None:
+            mention.timepoint_months = next(
+                (
+                    m.timepoint_months
+                    for m in reversed(mentions[:index])
+                    if m.endpoint == mention.endpoint and m.timepoint_months is not None
+                ),
+                None,
+            )
     if fallback:
         for mention in mentions:
             if mention.timepoint_months is None:
@@ -363,7 +360,7 @@ def _pair(
             return list(zip(chain, values, strict=True))
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
     pairs: list[tuple[EndpointMention, re.Match[str]]] = []
-    comparison = _COMPARISON.search(text, mentions[-1].end) if mentions else None
+    comparison = COMPARISON.search(text, mentions[-1].end) if mentions else None
     if comparison and _RESPECTIVELY.search(text):
         compared = [v for v in values if v.start() >= comparison.end()]
         if len(mentions) > 1 and len(compared) == len(mentions):
@@ -373,7 +370,8 @@ def _pair(
     for value in values:
         before = [i for i, m in enumerate(mentions) if m.end <= value.start()]
         # "relapse was 41.2% and that of death in remission 8.5%": another, unnamed endpoint
-        if before and _ANOTHER_MEASURE.search(text, mentions[before[-1]].end, value.start()):
+        another = before and _ANOTHER_MEASURE.search(text, mentions[before[-1]].end, value.start())
+        if another and not _NAMES_A_GROUP.search(text, another.end(), value.start()):
             continue
         if before:
             by_mention.setdefault(before[-1], []).append(value)

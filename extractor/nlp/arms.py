@@ -1,0 +1,144 @@
+"""Which arm (or study) a figure in a sentence belongs to.
+
+In order of how directly the text says it: a label just before the value ("controls 49.4%",
+"lestaurtinib arm 36%"), a phrase just after it ("81.6% in the blinatumomab cohort", "36%
+with lestaurtinib", "39% for chemotherapy alone"), "with and without X, respectively", the
+arm named on the value's side of a comparison ("... versus 49.4% among 214 historical
+controls"), and last the one trial the sentence names ("Interfant-06 then enrolled 651
+infants: 6-year EFS 46.1%"). When none of these is there the arm is None, not a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+GROUP = (
+    r"(?:those|controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
+    r"|recipients)"
+)
+# "as compared with 49.4% and 65.8%, respectively": the values after it belong to the other arm.
+COMPARISON = re.compile(
+    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|as\s+against|than)\s", re.I
+)
+_ARM_TAIL = (
+    r"(?:\s+(?:with|treated|receiving|given|on)\b[^,;.()%]{0,50}?)?"
+    r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b"
+    r"|\s+and\s+(?:\d|the\b|in\b|for\b|among\b)"
+    r"|\s+the\s+(?:rates?|figures|estimates|corresponding|values)\b|\s*[,;.()]|$)"
+)
+_SIDE = r"(?:arms?|groups?|cohorts?|controls?|alone|only)"
+_AFTER = re.compile(
+    rf"\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{GROUP}\b"
+    rf"{_ARM_TAIL})"
+    rf"|\s*(?:,\s*)?for\s+(?P<alone>[^,;.()%]{{3,40}}?\b{_SIDE})\b"
+    r"|\s*(?:,\s*)?with\s+(?P<treatment>[^,;.()%]{3,40}?)(?=\s*[,;.)]|\s+(?:and|"
+    r"versus|vs|compared|while|whereas)\b|$)",
+    re.I,
+)
+_IN_SENTENCE = re.compile(
+    rf"\b(?:among|in|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{GROUP}\b{_ARM_TAIL})",
+    re.I,
+)
+# "controls 49.4%", "lestaurtinib arm 36%", "chemotherapy-only arm: 39%"
+_LABEL_BEFORE = re.compile(
+    rf"(?:^|[,;:(]|\b(?:vs|v|versus)\b\.?)\s*\b(?P<arm>(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}"
+    r"|(?!(?:EFS|OS|DFS|RFS|PFS|LFS|CIR|was|were|is|of|at|and)\b)[a-z][\w+-]{3,})\s*:?\s*$",
+    re.I,
+)
+# "36% and 39% with and without lestaurtinib, respectively", "93.3% and 65.8% with
+# blinatumomab and in historical controls, respectively"
+_WITH_AND_WITHOUT = re.compile(
+    r"\bwith\s+and\s+without\s+(?P<what>[^,;.()]{3,60}?)\s*,?\s+respectively\b", re.I
+)
+_RESPECTIVE_ARMS = re.compile(
+    r"\b(?P<first>(?:with|in|among|for)\s+[^,;.()%]{3,50}?)\s+and\s+"
+    r"(?P<second>(?:with|without|in|among|for)\s+[^,;.()%]{3,50}?)\s*,?\s+respectively\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|whereas)\b|\b(?:while|whereas)\b", re.I)
+# Trial names as written: "Interfant-06", "MLL-10", "AUGMENT-101", "AALL0631", "UKALL2003".
+_TRIAL = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}-\d{2,3}|[A-Z]{3,}\d{3,4})\b(?![-/]\w)")
+
+
+class SentenceArms:
+    """The arms one sentence names, asked for one value at a time.
+
+    ``value_starts`` are where the sentence's values start and ``mention_starts`` where its
+    endpoints are named: a comparison puts the values after it on the other arm's side until
+    the clause ends or a new endpoint is named ("DFS was 81.6% vs 49.4% in the controls, and OS
+    was 93.3% as against 65.8%").
+    """
+
+    def __init__(self, text: str, value_starts: list[int], mention_starts: list[int]) -> None:
+        self.text = text
+        self.trials = [] if COMPARISON.search(text) else sorted(set(_TRIAL.findall(text)))
+        self.side: dict[int, tuple[int, int]] = {}  # value start → (from, to) of its side
+        self.respective: dict[int, str] = {}
+        self.compared: set[int] = set()  # values on the far side of a comparison
+        self.compared_arm: str | None = None
+        starts = sorted(value_starts)
+        side_start, compared = 0, False
+        for index, start in enumerate(starts):
+            since = starts[index - 1] if index else 0
+            between = text[since:start]
+            breaks = [since + b.end() for b in _CLAUSE_BREAK.finditer(between)] if index else []
+            breaks += [m for m in mention_starts if since <= m < start and index]
+            if breaks:
+                side_start, compared = max(breaks), False
+            comparison = COMPARISON.search(text, side_start if breaks else since, start)
+            if comparison:
+                side_start, compared = comparison.end(), True
+            if compared:
+                self.compared.add(start)
+                self.side[start] = (side_start, len(text))
+            else:
+                following = COMPARISON.search(text, start)
+                self.side[start] = (side_start, following.start() if following else len(text))
+        if len(starts) == 2:
+            self.respective = dict(zip(starts, _respective_arms(text), strict=False))
+
+    def arm_of(self, start: int, end: int) -> str | None:
+        """The arm of the value at ``text[start:end]`` (its interval included), or None."""
+        arm = self._named_arm(start, end)
+        if start in self.compared:
+            # "vs 49.4% in the controls, and OS was 93.3% as against 65.8%": the same controls
+            arm = self.compared_arm = arm or self.compared_arm
+        if arm is None and len(self.trials) == 1:
+            return self.trials[0]
+        return arm
+
+    def _named_arm(self, start: int, end: int) -> str | None:
+        label = _LABEL_BEFORE.search(self.text[max(0, start - 50) : start])
+        if label:
+            return label["arm"].strip()
+        if start in self.respective:
+            return self.respective[start]
+        after = _named(_AFTER.match(self.text, end))
+        if after:
+            return after
+        side_from, side_to = self.side.get(start, (0, len(self.text)))
+        return _named(_IN_SENTENCE.search(self.text[:side_to], side_from))
+
+
+def _respective_arms(text: str) -> tuple[str, ...]:
+    """The two arms a sentence lists before "respectively", if it does."""
+    both = _WITH_AND_WITHOUT.search(text)
+    if both:
+        return f"with {both['what'].strip()}", f"without {both['what'].strip()}"
+    listed = _RESPECTIVE_ARMS.search(text)
+    if listed:
+        return _preposition_off(listed["first"]), _preposition_off(listed["second"])
+    return ()
+
+
+def _preposition_off(phrase: str) -> str:
+    return re.sub(r"^(?:in|among|for|with)\s+(?:the\s+)?", "", phrase.strip(), flags=re.I)
+
+
+def _named(match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
+    found = (
+        match.group("arm") or match.groupdict().get("alone") or match.groupdict().get("treatment")
+    )
+    return (found or "").strip() or None

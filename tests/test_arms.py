@@ -1,0 +1,54 @@
+"""Arm attribution of survival figures: named arms are kept, unnamed ones stay None."""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    # (text, arm of each survival figure in order)
+    (
+        "2-yr DFS: blinatumomab 81.6% (95% CI 70.2 to 94.9) vs controls 49.4% (95% CI 42.7 to "
+        "57.1).",
+        ["blinatumomab", "controls"],
+    ),
+    (
+        "Three-year EFS: lestaurtinib arm 36%, chemotherapy-only arm 39%.",
+        ["lestaurtinib arm", "chemotherapy-only arm"],
+    ),
+    (
+        "The 3-year EFS was 36% and 39% with and without lestaurtinib, respectively.",
+        ["with lestaurtinib", "without lestaurtinib"],
+    ),
+    (
+        "Two-year OS was 93.3% and 65.8% with blinatumomab and in the historical controls, "
+        "respectively.",
+        ["blinatumomab", "historical controls"],
+    ),
+    (
+        "At two years, DFS was 81.6% vs 49.4% in 214 historical controls, and OS was 93.3% as "
+        "against 65.8%.",
+        [None, "historical controls", None, "historical controls"],
+    ),
+    (
+        "The 3-year EFS was 36% with lestaurtinib, compared with 39% for chemotherapy alone.",
+        ["lestaurtinib", "chemotherapy alone"],
+    ),
+    (
+        "DFS was 81.6%, compared with 49.4% among 214 similar infants treated earlier on "
+        "Interfant-06.",
+        [None, "similar infants treated earlier on Interfant-06"],
+    ),
+    (
+        "For the whole cohort, the 3-year EFS and OS were 66.2% and 85.2%, respectively.",
+        ["whole cohort", "whole cohort"],
+    ),
+    ("Interfant-06 then enrolled 651 infants: 6-year EFS was 46.1%.", ["Interfant-06"]),
+    # nothing names an arm: None, not a guess
+    ("The 2-year DFS was 81.6% and the 2-year OS 93.3%.", [None, None]),
+    ("In MLL-10 and Interfant-06, 3-year EFS was 66.2%.", [None]),
+]
+
+
+@pytest.mark.parametrize(("text", "arms"), CASES)
+def test_arms(extract, text, arms):
+    assert [s["arm"] for s in extract(text)["survival"]] == arms
