@@ -43,6 +43,16 @@ CASES = [
         ["whole cohort", "whole cohort"],
     ),
     ("Interfant-06 then enrolled 651 infants: 6-year EFS was 46.1%.", ["Interfant-06"]),
+    (
+        "The 3-year EFS was 36 percent for infants given lestaurtinib and 39 percent for those "
+        "on chemotherapy alone.",
+        ["infants given lestaurtinib", "those on chemotherapy alone"],
+    ),
+    (
+        "The 3-year EFS for patients with KMT2A-r ALL was 38.7% vs 88.4% for those with "
+        "germline KMT2A (P < .001).",
+        ["patients with KMT2A-r ALL", "those with germline KMT2A"],
+    ),
     # nothing names an arm: None, not a guess
     ("The 2-year DFS was 81.6% and the 2-year OS 93.3%.", [None, None]),
     ("In MLL-10 and Interfant-06, 3-year EFS was 66.2%.", [None]),
