@@ -66,7 +66,7 @@ class SentenceArms:
     ``value_starts`` are where the sentence's values start and ``mention_starts`` where its
     endpoints are named: a comparison puts the values after it on the other arm's side until
     the clause ends or a new endpoint is named ("DFS was 81.6% vs 49.4% in the controls, and OS
-    was 93.3% as against 65.8%").
+    was 93.3% as against 65.8%"). Ask for the values in the order they are written.
     """
 
     def __init__(self, text: str, value_starts: list[int], mention_starts: list[int]) -> None:
@@ -78,14 +78,12 @@ class SentenceArms:
         self.compared_arm: str | None = None
         starts = sorted(value_starts)
         side_start, compared = 0, False
-        for index, start in enumerate(starts):
-            since = starts[index - 1] if index else 0
-            between = text[since:start]
-            breaks = [since + b.end() for b in _CLAUSE_BREAK.finditer(between)] if index else []
-            breaks += [m for m in mention_starts if since <= m < start and index]
+        for since, start in zip([0, *starts], starts, strict=False):
+            breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text, since, start)] if since else []
+            breaks += [m for m in mention_starts if since and since <= m < start]
             if breaks:
                 side_start, compared = max(breaks), False
-            comparison = COMPARISON.search(text, side_start if breaks else since, start)
+            comparison = COMPARISON.search(text, max(breaks, default=since), start)
             if comparison:
                 side_start, compared = comparison.end(), True
             if compared:

@@ -84,18 +84,15 @@ class Doses(SentenceReader):
             stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
             after = text[match.end() : min(stop, match.end() + _AFTER)]
             unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
-            duration = DURATION.search(after) or _DURATION_BEFORE.search(
+            duration_after = DURATION.search(after)
+            duration = duration_after or _DURATION_BEFORE.search(
                 text[max(0, match.start() - 50) : match.start()]
             )
             days = DAYS.search(after[:40])
             frequency = _frequency(after[:40])
             route = _route(after)
             end = match.end()
-            for extra in (
-                duration if duration and duration.re is DURATION else None,
-                route and route[1],
-                frequency and frequency[1],
-            ):
+            for extra in (duration_after, route and route[1], frequency and frequency[1]):
                 if extra is not None:
                     end = max(end, match.end() + extra.end())
             if route is None:
@@ -111,7 +108,7 @@ class Doses(SentenceReader):
                 route=route[0] if route else None,
                 frequency=frequency[0] if frequency else None,
                 duration_days=_duration_days(duration) or _days_spanned(days),
-                days=re.sub(r"\s*(?:[–—-]|to)\s*", "-", days["days"]) if days else None,
+                days=re.sub(rf"{SPACE}*{DASH}{SPACE}*", "-", days["days"]) if days else None,
             )
 
 

@@ -68,13 +68,13 @@ _SENTENCE_TIMEPOINT = re.compile(
     rf"{TIMEPOINT}",
     re.I,
 )
-# "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS": endpoints listed together.
 # "At two years, DFS was 81.6%. Overall survival was 93.3%.": a sentence that opens with its
 # timepoint frames the sentences that follow it in the paragraph and name none of their own.
 _FRAMING = re.compile(
     rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later)),",
     re.I,
 )
+# "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS": endpoints listed together.
 _COORDINATION = re.compile(
     rf"^\)?\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?(?:{TIMEPOINT}\s*(?:-|‑)?\s*)?$",
     re.I,
@@ -151,12 +151,11 @@ class SurvivalEstimates:
             text = sentence_text(sent)
             found.extend(self._stated_as_status(doc, sent, text))
             mentions = endpoint_mentions(text)
-            same_paragraph = doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0") == ""
-            if (
-                frame is not None
-                and same_paragraph
-                and not any(m.timepoint_months for m in mentions)
-            ):
+            # the frame holds for the next sentence with endpoints, if no line break comes first
+            framed = frame is not None and not doc_text(doc)[previous_end : sent.start_char].strip(
+                " \t\u00a0"
+            )
+            if framed and not any(m.timepoint_months for m in mentions):
                 for mention in mentions:
                     mention.timepoint_months = frame
             values = _values(doc, sent, text)
@@ -169,7 +168,7 @@ class SurvivalEstimates:
                 )
             if mentions:
                 previous, previous_end = mentions, sent.end_char
-                frame = _timepoint(_FRAMING.match(text)) or (frame if same_paragraph else None)
+                frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
         return doc
 
     def _stated_as_status(self, doc: Doc, sent: Span, text: str) -> list[dict]:
