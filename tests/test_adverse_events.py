@@ -23,5 +23,21 @@ def test_respectively(extract):
     assert found == [("infection", 3, 40.0), ("mucositis", 3, 12.0)]
 
 
+def test_a_rise_in_a_liver_enzyme(extract):
+    text = "Grade 3 or worse: a rise in the liver enzyme gamma-glutamyltransferase, at 7 per cent."
+    found = [(a["event"], a["value_pct"]) for a in extract(text)["adverse_events"]]
+    assert found == [("elevated gamma-glutamyltransferase", 7.0)]
+
+
+def test_a_pronoun_takes_the_event_of_the_sentence_before(extract):
+    text = (
+        "The main risk is differentiation syndrome, which can cause fever. In the first study "
+        "it happened in 16% of patients."
+    )
+    found = [(a["event"], a["value_pct"]) for a in extract(text)["adverse_events"]]
+    assert found == [("differentiation syndrome", 16.0)]
+
+
 def test_not_adverse_events(extract):
     assert extract("Neutropenia was expected; 2-year OS was 93.3%.")["adverse_events"] == []
+    assert extract("It happened in 16% of patients.")["adverse_events"] == []

@@ -53,6 +53,16 @@ CASES = [
         "germline KMT2A (P < .001).",
         ["patients with KMT2A-r ALL", "those with germline KMT2A"],
     ),
+    (
+        "Blincyto for infants\n2-year DFS was 81.6% (95% CI, 70.2-94.9), as compared with the "
+        "historical controls (DFS 49.4% [95% CI 42.7-57.1]; OS 65.8% [95% CI 59.5-72.8]).",
+        ["blinatumomab", "historical controls", "historical controls"],
+    ),
+    (
+        "Blincyto for infants\nAt two years, DFS was 81.6%, compared with 49.4% among 214 "
+        "controls. Overall survival was 93.3% as against 65.8%.",
+        ["blinatumomab", "controls", "blinatumomab", "controls"],
+    ),
     # nothing names an arm: None, not a guess
     ("The 2-year DFS was 81.6% and the 2-year OS 93.3%.", [None, None]),
     ("In MLL-10 and Interfant-06, 3-year EFS was 66.2%.", [None]),

@@ -34,7 +34,15 @@ CASES = [
     ("In total, 68 patients (60 with KMT2A-r) were treated.", [(68, "total"), (60, "subgroup")]),
     ("Outcomes vs Interfant-06 historical controls (n=214):", [(214, "control")]),
     ("A cohort of n = 1,234 children.", [(1234, "total")]),
+    ("A bigger trial hopes to recruit 160 youngsters.", [(160, "planned")]),
+    (
+        "KMT2A rearrangement (KMT2Ar): 60 (88%); NPM1 mutation: the remaining 8 (12%).",
+        [(60, "subgroup"), (8, "subgroup")],
+    ),
+    ("High risk: 45 (30%).", [(45, "subgroup")]),
+    ("Differentiation syndrome: 11 (16%).", []),
     # negatives
+    ("The other 2 days were free of treatment.", []),
     ("Thirty infants (28 days old) were treated.", [(30, "total")]),
     ("Five patients (2.4%) died of infection.", []),
     ("In all, 28 of 30 responded.", []),

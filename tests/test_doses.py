@@ -36,6 +36,10 @@ CASES = [
         },
     ),
     (
+        "Blincyto was infused at 15 micrograms per square metre of body surface a day.",
+        {"drug": "blinatumomab", "amount": 15.0, "unit": "μg/m2/day"},
+    ),
+    (
         "Revumenib was dosed at 163 mg every 12 hours.",
         {"drug": "revumenib", "amount": 163.0, "unit": "mg", "frequency": "every 12 hours"},
     ),
@@ -120,6 +124,24 @@ def test_a_dose_far_from_any_drug_is_not_guessed_among_several_drugs(extract):
         "long. Adherence was good. Patients took 270 mg twice daily."
     )
     assert extract(text)["doses"] == []
+
+
+def test_a_dose_after_another_without_a_drug_between_is_the_same_drug(extract):
+    text = "Give dexamethasone 5 mg/m², up to a maximum dose of 20 mg, before each Blincyto cycle."
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [
+        ("dexamethasone", 5.0),
+        ("dexamethasone", 20.0),
+    ]
+
+
+def test_a_document_about_one_drug_doses_it_far_from_its_name(extract):
+    text = (
+        "Revumenib in relapsed acute leukaemia: a poster\n"
+        "Ziftomenib is another menin inhibitor.\nRevumenib is taken by mouth.\n"
+        "Responses were seen.\nDifferentiation syndrome occurred.\nQTc rose.\n"
+        "With a strong CYP3A4 inhibitor: 163 mg q12h."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 163.0)]
 
 
 def test_a_label_about_one_drug_doses_it_far_from_its_name(extract):

@@ -20,6 +20,13 @@ CASES = [
         None,
     ),
     ("Myeloid-type blocks did not help (HR 1.01, 95% CI 0.72–1.41).", 1.01, None, None),
+    (
+        "Against the controls, the risk of progression or death was reduced by 78%.",
+        0.22,
+        "DFS",
+        "78% risk reduction",
+    ),
+    ("The drug cut the risk of dying by 85 per cent.", 0.15, "OS", "85% risk reduction"),
 ]
 
 

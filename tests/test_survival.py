@@ -83,6 +83,7 @@ CASES = [
         "At two years, disease-free survival was 81.6%. Overall survival was 93.3%.",
         [("DFS", 24, 81.6), ("OS", 24, 93.3)],
     ),
+    ("Interfant-99 reached an EFS of 47.0 ± 2.6% at 4 years.", [("EFS", 48, 47.0)]),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",
@@ -146,6 +147,11 @@ def test_standard_error_given_with_the_patients(extract):
     text = "At 4 years, 47.0% of the babies (standard error 2.6) were alive and event-free."
     (estimate,) = extract(text)["survival"]
     assert (estimate["se"], estimate["text"]) == (2.6, text[12:-1])
+
+
+def test_standard_error_inside_the_value(extract):
+    (estimate,) = extract("The 4-year EFS was 47.0 ± 2.6%.")["survival"]
+    assert (estimate["value_pct"], estimate["se"]) == (47.0, 2.6)
 
 
 def test_standard_error_and_qualifier(extract):

@@ -38,6 +38,12 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _EACH = re.compile(rf"^{SPACE}*(?:\)|,)?{SPACE}*(?:each|apiece)\b", re.I)
 _EACH_BEFORE = re.compile(r"\beach\b|\ball\b", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_PRONOUN_RATE = re.compile(
+    rf"\b(?:it|this|this\s+event|this\s+complication)\s+(?:was\s+)?(?:happened|occurred|developed"
+    rf"|arose|seen|reported|observed|affected)\s+(?:in\s+)?(?:about\s+|nearly\s+)?"
+    rf"(?P<rate>{PERCENTAGE.pattern})",
+    re.I,
+)
 
 
 def load_event_lexicon(path: Path = LEXICON) -> dict[str, str]:
@@ -64,12 +70,16 @@ class AdverseEvents(SentenceReader):
         self.matcher = phrase_matcher(nlp, "AE", (s for s in lexicon if not s.isupper()), "LOWER")
         self.exact_matcher = phrase_matcher(nlp, "AE", (s for s in lexicon if s.isupper()), "ORTH")
 
+    def _events(self, span: Span) -> list[Span]:
+        found = [*self.matcher(span, as_spans=True), *self.exact_matcher(span, as_spans=True)]
+        return sorted(filter_spans(found), key=lambda event: event.start)
+
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
-        found = [*self.matcher(sent, as_spans=True), *self.exact_matcher(sent, as_spans=True)]
-        events = sorted(filter_spans(found), key=lambda span: span.start)
-        if not events:
-            return
+        events = self._events(sent)
         text, offset = sentence_text(sent), sent.start_char
+        if not events:
+            yield from self._referred_to(doc, sent, text)
+            return
         grade = _grade(text)
         for named, rates in _runs(events, text, offset):
             rates = [r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())]
@@ -88,6 +98,29 @@ class AdverseEvents(SentenceReader):
                     value_pct=value,
                     n=None,
                 )
+
+    def _referred_to(self, doc: Doc, sent: Span, text: str) -> Iterator[Fact]:
+        """ "Differentiation syndrome is the main risk. It occurred in 16% of patients.": a
+        pronoun with a rate takes the first event named in the sentence before."""
+        match = _PRONOUN_RATE.search(text)
+        if match is None or sent.start == 0:
+            return
+        before = self._events(doc[sent.start - 1].sent)
+        rate = PERCENTAGE.match(text, match.start("rate"))
+        value = parse_number(rate["number"]) if rate else None
+        start, end = sent.start_char + match.start(), sent.start_char + match.end()
+        if not before or value is None or not claim(doc, start, end):
+            return
+        event = before[0]  # the sentence's topic: "DS is the main risk, with fever ..."
+        yield make_fact(
+            doc,
+            start,
+            end,
+            event=self.events.get(" ".join(event.text.lower().split()), event.text.lower()),
+            grade_min=_grade(text) or _grade(sentence_text(event.sent)),
+            value_pct=value,
+            n=None,
+        )
 
     @staticmethod
     def _pair(

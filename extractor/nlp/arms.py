@@ -11,6 +11,7 @@ infants: 6-year EFS 46.1%"). When none of these is there the arm is None, not a 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 GROUP = (
     r"(?:those|controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
@@ -36,7 +37,13 @@ _AFTER = re.compile(
     re.I,
 )
 _IN_SENTENCE = re.compile(
-    rf"\b(?:among|in|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{GROUP}\b{_ARM_TAIL})",
+    rf"\b(?:among|in|for|of(?=\s+the\b))\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{GROUP}\b{_ARM_TAIL})",
+    re.I,
+)
+# "as compared with the historical controls (DFS 49.4%": the group named after the comparison
+_FAR_SIDE = re.compile(
+    rf"\s*(?:that\s+of\s+|those\s+of\s+)?(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%\d]{{0,40}}?\b{GROUP}\b"
+    rf"{_ARM_TAIL})",
     re.I,
 )
 # "controls 49.4%", "lestaurtinib arm 36%", "chemotherapy-only arm: 39%"
@@ -60,6 +67,18 @@ _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|whereas)\b|\b(?:while|whereas)\b
 _TRIAL = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}-\d{2,3}|[A-Z]{3,}\d{3,4})\b(?![-/]\w)")
 
 
+# The far side of a comparison that makes the near side the study's own treatment group.
+_COMPARATOR = re.compile(r"\bcontrols?\b|historic|comparison|comparator|\balone\b|\bonly\b", re.I)
+
+
+@dataclass
+class ArmContext:
+    """What a document has said about its arms before the sentence being read."""
+
+    own: str | None = None  # the one drug the document's title names
+    comparator: str | None = None  # the far-side arm of the last comparison in the paragraph
+
+
 class SentenceArms:
     """The arms one sentence names, asked for one value at a time.
 
@@ -69,25 +88,44 @@ class SentenceArms:
     was 93.3% as against 65.8%"). Ask for the values in the order they are written.
     """
 
-    def __init__(self, text: str, value_starts: list[int], mention_starts: list[int]) -> None:
+    def __init__(
+        self,
+        text: str,
+        value_starts: list[int],
+        mention_starts: list[int],
+        context: ArmContext | None = None,
+    ) -> None:
         self.text = text
+        self.context = context or ArmContext()
         self.trials = [] if COMPARISON.search(text) else sorted(set(_TRIAL.findall(text)))
         self.side: dict[int, tuple[int, int]] = {}  # value start → (from, to) of its side
         self.respective: dict[int, str] = {}
-        self.compared: set[int] = set()  # values on the far side of a comparison
-        self.compared_arm: str | None = None
+        # values on the far side of a comparison → the group named right after it, if any
+        self.compared: dict[int, str | None] = {}
+        self.compared_arm = self.context.comparator
         starts = sorted(value_starts)
-        side_start, compared = 0, False
+        side_start, compared, far_arm = 0, False, None
         for since, start in zip([0, *starts], starts, strict=False):
-            breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text, since, start)] if since else []
-            breaks += [m for m in mention_starts if since and since <= m < start]
-            if breaks:
-                side_start, compared = max(breaks), False
-            comparison = COMPARISON.search(text, max(breaks, default=since), start)
+            # a break inside brackets does not end the side: "controls (DFS 49.4%; OS 65.8%)"
+            clauses = [
+                b.end()
+                for b in _CLAUSE_BREAK.finditer(text, since, start)
+                if since and not _in_brackets(text, b.start())
+            ]
+            # an endpoint named after "compared with the controls (DFS 49.4%" stays on that side
+            comparison = COMPARISON.search(text, max(clauses, default=since), start)
+            breaks = clauses + [
+                m
+                for m in mention_starts
+                if since and since <= m < start and not _in_brackets(text, m)
+            ]
             if comparison:
                 side_start, compared = comparison.end(), True
+                far_arm = _named(_FAR_SIDE.match(text, comparison.end()))
+            elif breaks:
+                side_start, compared = max(breaks), False
             if compared:
-                self.compared.add(start)
+                self.compared[start] = far_arm
                 self.side[start] = (side_start, len(text))
             else:
                 following = COMPARISON.search(text, start)
@@ -97,13 +135,22 @@ class SentenceArms:
 
     def arm_of(self, start: int, end: int) -> str | None:
         """The arm of the value at ``text[start:end]`` (its interval included), or None."""
-        arm = self._named_arm(start, end)
+        arm = self._named_arm(start, end) or self.compared.get(start)
         if start in self.compared:
             # "vs 49.4% in the controls, and OS was 93.3% as against 65.8%": the same controls
             arm = self.compared_arm = arm or self.compared_arm
         if arm is None and len(self.trials) == 1:
             return self.trials[0]
         return arm
+
+    def own_side_arm(self, start: int) -> str | None:
+        """For a value left without an arm once the sentence is read: the study's own treatment
+        when the other side of its comparison is a control group ("81.6% vs 49.4% in the
+        historical controls" in a blinatumomab paper)."""
+        self.context.comparator = self.compared_arm
+        if start in self.compared or not self.compared or not self.context.own:
+            return None
+        return self.context.own if _COMPARATOR.search(self.compared_arm or "") else None
 
     def _named_arm(self, start: int, end: int) -> str | None:
         label = _LABEL_BEFORE.search(self.text[max(0, start - 50) : start])
@@ -114,8 +161,16 @@ class SentenceArms:
         after = _named(_AFTER.match(self.text, end))
         if after:
             return after
+        # the arm named on the value's side, nearest before it, else the first after it
         side_from, side_to = self.side.get(start, (0, len(self.text)))
-        return _named(_IN_SENTENCE.search(self.text[:side_to], side_from))
+        named = list(_IN_SENTENCE.finditer(self.text[:side_to], side_from))
+        before = [m for m in named if m.end() <= start]
+        return _named(before[-1] if before else next(iter(named), None))
+
+
+def _in_brackets(text: str, position: int) -> bool:
+    before = text[:position]
+    return before.count("(") + before.count("[") > before.count(")") + before.count("]")
 
 
 def _respective_arms(text: str) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, as_int, parse_numbe
 
 PEOPLE = (
     r"(?:patients?|infants?|children|child|participants?|subjects?|controls?|cases|"
-    r"babies|adults|adolescents|individuals|neonates|newborns|recipients|persons|people)"
+    r"babies|adults|adolescents|individuals|neonates|newborns|recipients|persons|people|"
+    r"youngsters|kids|toddlers|boys|girls|men|women|volunteers|enrollees|enrolees)"
 )
 # Words that may stand between a count and its noun: "214 historic controls", "30 newly
 # diagnosed infants"; a verb or preposition there means the number counts something else.
@@ -58,6 +59,18 @@ OF_THE = re.compile(
     rf"(?P<words>(?:{_MODIFIER}{SPACE}+){{0,2}}?)(?P<noun>{PEOPLE})\b",
     re.I,
 )
+# "KMT2A rearrangement (KMT2Ar): 60 (88%)": a count with its share under a subgroup label
+# (a gene, a rearrangement, a risk group), not under an event ("Differentiation syndrome: 11").
+LABELLED_SHARE = re.compile(
+    rf"(?P<label>\b(?:[A-Z][A-Z0-9]{{2,}}\d\w*|\w*rearrange\w*|mutat\w*|germline|translocation"
+    rf"|fusion|[\w-]+{SPACE}risk)\b[^:;.]{{0,30}}?):{SPACE}*(?P<number>\d+){SPACE}*\("
+    rf"{SPACE}*{NUMBER}{SPACE}?%{SPACE}*\)"
+)
+# "NPM1 mutation: the remaining 8 (12%)": the rest of a cohort split before.
+REMAINING = re.compile(
+    rf"\bthe{SPACE}+(?:remaining|other){SPACE}+(?P<number>\d+)\b(?!{SPACE}*(?:%|[A-Za-z]))",
+    re.I,
+)
 OF_WHOM = re.compile(
     rf"\bof{SPACE}+(?:whom|them|these){SPACE}*,?{SPACE}*(?P<number>\d+)\b"
     rf"|\b(?P<number2>\d+){SPACE}+of{SPACE}+(?:whom|them|these)\b",
@@ -87,7 +100,8 @@ WERE = re.compile(
 )
 _PREPOSITION = re.compile(r"^(?:in|among|for|of|with)\s+(?:the\s+)?", re.I)
 _PLANNED = re.compile(
-    r"\b(?:planned|will\s+(?:enrol|enroll|include|recruit|treat)|aims?\s+to"
+    r"\b(?:planned|will\s+(?:enrol|enroll|include|recruit|treat)"
+    r"|(?:aims?|hopes?|plans?|intends?)\s+to"
     r"|target(?:ed)?\s+(?:enrol|accrual)|is\s+expected)",
     re.I,
 )
@@ -161,12 +175,16 @@ def _counts(text: str) -> Iterator[Count]:
             role = "subgroup"
         yield match.start(), match.end(), n, role, named
         yield from _subgroup_in_brackets(text, match.end())
-    for match in [*WERE.finditer(text), *WITH_SHARE.finditer(text)]:
+    for match in [*WERE.finditer(text), *WITH_SHARE.finditer(text), *REMAINING.finditer(text)]:
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
             noun = match.groupdict().get("noun")
             end = match.end() if noun else match.end("number")
             yield match.start(), end, n, "subgroup", noun
+    for match in LABELLED_SHARE.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            yield match.start("number"), match.end(), n, "subgroup", match["label"].strip()
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
         n = as_int(parse_number(match[group]))

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, make_fact, sentence_text
+from extractor.nlp.facts import SentenceReader, make_fact, sentence_text, title_drug
 from extractor.nlp.numbers import (
     BASIS,
     DASH,
@@ -75,8 +75,17 @@ class Doses(SentenceReader):
         drugs = list(doc.spans.get("drugs", []))
         text, offset = sentence_text(sent), sent.start_char
         matches = list(DOSE.finditer(text))
+        previous: Span | None = None
         for index, match in enumerate(matches):
-            drug = _nearest_drug(drugs, sent, offset + match.start(), offset + match.end())
+            start, end = offset + match.start(), offset + match.end()
+            # "dexamethasone 5 mg/m², up to a maximum dose of 20 mg, before Blincyto": a dose
+            # that follows another with no drug named between them is the same drug's.
+            between = index and any(
+                offset + matches[index - 1].end() <= d.start_char < start for d in drugs
+            )
+            drug = previous if previous and index and not between else None
+            drug = drug or _nearest_drug(drugs, sent, start, end)
+            previous = drug
             amount = parse_number(match["amount"])
             if drug is None or amount is None:
                 continue
@@ -115,7 +124,8 @@ class Doses(SentenceReader):
 def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:
     """The drug a dose belongs to: one just before it, else one just after, else the closest
     in its sentence, else the last one named in the sentences just before ("Revumenib is
-    taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before."""
+    taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before,
+    else the one drug the document's title names."""
     in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
@@ -134,7 +144,10 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
         return named[-1]
     # A label or abstract about one drug doses it far from its name: "Cycle 1: 9 μg/day".
     named_before = [d for d in drugs if d.start_char < sent.start_char]
-    return named_before[-1] if len({d.label_ for d in named_before}) == 1 else None
+    if len({d.label_ for d in named_before}) == 1:
+        return named_before[-1]
+    # ... or names it in its title, other drugs in passing.
+    return title_drug(sent.doc) if sent.start else None
 
 
 def _sentences_before(sent: Span, count: int) -> int:

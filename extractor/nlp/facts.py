@@ -117,3 +117,12 @@ class SentenceReader:
 
     def read(self, doc: Doc, sent: Span) -> Iterable[Fact]:
         raise NotImplementedError
+
+
+def title_drug(doc: Doc) -> Span | None:
+    """The drug a document's first line names, when it names one only: what it is about."""
+    if not len(doc):
+        return None
+    title = doc[0].sent
+    named = [d for d in doc.spans.get("drugs", []) if d.end_char <= title.end_char]
+    return named[0] if len({d.label_ for d in named}) == 1 else None

@@ -24,7 +24,10 @@ REDUCTION = re.compile(
     rf"{SPACE}+(?:in{SPACE}+)?(?:the{SPACE}+)?risk{SPACE}+(?:of|for){SPACE}+"
     rf"(?P<what>[^,;.]{{3,60}}?)(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)"
     rf"|(?P<verb>reduced|lowered|cut|and)(?:{SPACE}+the)?{SPACE}+risk{SPACE}+(?:of|for){SPACE}+"
-    rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
+    rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}"
+    # "the risk of progression or death was reduced by 78%"
+    rf"|\brisk{SPACE}+(?:of|for){SPACE}+(?P<what3>[^,;.]{{3,60}}?){SPACE}+(?:was|were|is|being)"
+    rf"{SPACE}+(?:reduced|lowered|cut|decreased){SPACE}+by{SPACE}+(?P<value3>{NUMBER}){PERCENT}",
     re.I,
 )
 P_VALUE = re.compile(rf"^.{{0,60}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
@@ -72,7 +75,7 @@ class HazardRatios(SentenceReader):
             if match["verb"] == "and" and not stated_reduction:
                 continue
             stated_reduction = True
-            percent = parse_number(match["value"] or match["value2"])
+            percent = parse_number(match["value"] or match["value2"] or match["value3"])
             if percent is None or not 0 < percent < 100:
                 continue
             if not claim(doc, offset + match.start(), offset + match.end()):
@@ -82,7 +85,7 @@ class HazardRatios(SentenceReader):
                 offset + match.start(),
                 offset + match.end(),
                 value=round(1 - percent / 100, 4),
-                endpoint=_endpoint(match["what"] or match["what2"]),
+                endpoint=_endpoint(match["what"] or match["what2"] or match["what3"]),
                 ci_low=None,
                 ci_high=None,
                 p_value=None,

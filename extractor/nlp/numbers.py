@@ -146,8 +146,14 @@ _MASS = {
     "unit": "U",
     "ml": "mL",
     "mmol": "mmol",
+    "microgram": "μg",
+    "micrograms": "μg",
+    "milligram": "mg",
+    "milligrams": "mg",
+    "gram": "g",
+    "grams": "g",
 }
-MASS_UNIT = r"(?:mg|g|[μµu]g|mcg|ng|IU|U|units?|m[lL]|mmol)"
+MASS_UNIT = r"(?:mg|g|[μµu]g|mcg|ng|IU|U|units?|m[lL]|mmol|(?i:micro|milli)?(?i:grams?))"
 BASIS = (
     rf"(?:{SPACE}?/{SPACE}?(?:m(?:2|²|\^2)|kg|dose)|{SPACE}per{SPACE}(?:kg|m(?:2|²)|square{SPACE}"
     rf"met(?:re|er)s?|kilogram)|{SPACE}?·{SPACE}?(?:m(?:-2|⁻²)|kg(?:-1|⁻¹)))"
@@ -177,7 +183,10 @@ def normalise_unit(mass: str, basis: str | None, per_day: bool) -> str:
 
 # ---- percentages and intervals ---------------------------------------------------------------
 
-PERCENTAGE = re.compile(rf"(?P<number>{NUMBER}){PERCENT}")
+# "47.0% ", "46.1 per cent", and "47.0 ± 2.6%" where the standard error shares the sign
+PERCENTAGE = re.compile(
+    rf"(?P<number>{NUMBER})(?:{SPACE}*±{SPACE}*(?P<plus_minus>{NUMBER}))?{PERCENT}"
+)
 _CI = re.compile(
     rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b)?"
     rf"{SPACE}*[,:=]?{SPACE}*(?P<low>{NUMBER}){PERCENT}?{SPACE}*(?:{DASH}|(?P<comma>[,;])){SPACE}*"

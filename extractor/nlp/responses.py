@@ -26,7 +26,9 @@ MEASURES: tuple[tuple[str, str], ...] = (
     (
         "MRD negativity",
         r"MRD[- ]negativ\w*|negative\s+(?:for\s+)?MRD|(?:minimal|measurable)\s+"
-        r"residual\s+disease|(?-i:\bMRD\b)",
+        r"residual\s+disease|(?-i:\bMRD\b)|\bno\s+(?:measurable|detectable|evidence\s+of)\s+"
+        r"(?:residual\s+)?(?:leuka?emia|disease)|\b(?:undetectable|unmeasurable)\s+(?:residual\s+)?"
+        r"(?:leuka?emia|disease)",
     ),
     ("complete remission", r"complete\s+(?:remission|response)|(?-i:\bCR\b)"),
     (
@@ -38,7 +40,7 @@ MEASURES: tuple[tuple[str, str], ...] = (
 )
 # "48% of patients were MRD positive", "93% achieved CR": the measure follows its value.
 _OWN_MEASURE_BETWEEN = re.compile(
-    r"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:were|was|had|achieved|became"
+    r"\s*(?:\)\s*)?,?\s*(?:of\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:were|was|had|achieved|became"
     r"|reached|attained|remained)\s+(?:in\s+|an?\s+)?(?:\w+\s+)?$",
     re.I,
 )

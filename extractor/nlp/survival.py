@@ -15,8 +15,16 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.arms import COMPARISON, GROUP, SentenceArms
-from extractor.nlp.facts import claim, doc_text, facts, is_claimed, make_fact, sentence_text
+from extractor.nlp.arms import COMPARISON, GROUP, ArmContext, SentenceArms
+from extractor.nlp.facts import (
+    claim,
+    doc_text,
+    facts,
+    is_claimed,
+    make_fact,
+    sentence_text,
+    title_drug,
+)
 from extractor.nlp.numbers import (
     ANY_NUMBER,
     NOT_A_RATE_AFTER,
@@ -147,8 +155,15 @@ class SurvivalEstimates:
         previous: list[EndpointMention] = []
         frame: float | None = None  # "At two years, ...": a timepoint that frames what follows
         previous_end = -1
+        about = title_drug(doc)
+        context = ArmContext(own=about.label_ if about else None)
         for sent in doc.sents:
             text = sentence_text(sent)
+            if (
+                sent.start
+                and "\n" in doc_text(doc)[doc[sent.start - 1].sent.end_char : sent.end_char]
+            ):
+                context.comparator = None  # a comparison holds within its paragraph
             found.extend(self._stated_as_status(doc, sent, text))
             mentions = endpoint_mentions(text)
             # the frame holds for the next sentence with endpoints, if no line break comes first
@@ -164,7 +179,9 @@ class SurvivalEstimates:
             )
             if mentions or referring_back:
                 found.extend(
-                    self._estimates(doc, sent, text, mentions or previous, values, referring_back)
+                    self._estimates(
+                        doc, sent, text, mentions or previous, values, referring_back, context
+                    )
                 )
             if mentions:
                 previous, previous_end = mentions, sent.end_char
@@ -180,9 +197,7 @@ class SurvivalEstimates:
             number = parse_number(value["number"])
             if not status or endpoint is None or number is None or number > 100:
                 continue
-            aside = status["aside"] or ""
-            ci = interval_after(aside, number)
-            se = None if ci else standard_error_after(aside)
+            ci, se, _ = _spread(value, status["aside"] or "", number)
             start_char, end_char = sent.start_char + value.start(), sent.start_char + status.end()
             if not claim(doc, start_char, end_char):
                 continue
@@ -197,7 +212,7 @@ class SurvivalEstimates:
                     value_pct=number,
                     ci_low=ci[0] if ci else None,
                     ci_high=ci[1] if ci else None,
-                    se=se[0] if se else None,
+                    se=se,
                     qualifier=qualifier_before(text[: value.start()]),
                     arm=None,
                     n=None,
@@ -213,10 +228,11 @@ class SurvivalEstimates:
         mentions: list[EndpointMention],
         values: list[re.Match[str]],
         referring_back: bool,
+        context: ArmContext,
     ) -> list[dict]:
         pairs = _pair(text, mentions, values, referring_back)
         named_here = [] if referring_back else [m.start for m in mentions]
-        arms = SentenceArms(text, [value.start() for _, value in pairs], named_here)
+        arms = SentenceArms(text, [value.start() for _, value in pairs], named_here, context)
         estimates = []
         for mention, value in pairs:
             number = parse_number(value["number"])
@@ -228,13 +244,8 @@ class SurvivalEstimates:
                 or NOT_A_RATE_AFTER.match(rest)
             ):
                 continue
-            end = value.end()
-            ci = interval_after(rest, number)
-            se = None if ci else standard_error_after(rest)
-            if ci:
-                end += ci[2]
-            elif se:
-                end += se[1]
+            ci, se, length = _spread(value, rest, number)
+            end = value.end() + length
             timepoint = mention.timepoint_months
             if timepoint is None:
                 timepoint = _timepoint(_TIMEPOINT_AFTER_VALUE.match(text[end:]))
@@ -251,12 +262,15 @@ class SurvivalEstimates:
                     value_pct=number,
                     ci_low=ci[0] if ci else None,
                     ci_high=ci[1] if ci else None,
-                    se=se[0] if se else None,
+                    se=se,
                     qualifier=qualifier_before(text[: value.start()]),
                     arm=arms.arm_of(value.start(), end),
                     n=None,
                 )
             )
+        for estimate in estimates:
+            if estimate["arm"] is None:
+                estimate["arm"] = arms.own_side_arm(estimate["start"] - sent.start_char)
         return estimates
 
 
@@ -321,6 +335,20 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             ):
                 later.timepoint_months = earlier.timepoint_months
     return mentions
+
+
+def _spread(
+    value: re.Match[str], after: str, number: float
+) -> tuple[tuple[float, float, int] | None, float | None, int]:
+    """The interval or standard error given with a value, and how far it runs into ``after``:
+    "47.0 ± 2.6%" carries its SE inside the value, "81.6% (95% CI, 70.2–94.9)" after it."""
+    if value["plus_minus"]:
+        return None, parse_number(value["plus_minus"]), 0
+    ci = interval_after(after, number)
+    if ci:
+        return ci, None, ci[2]
+    se = standard_error_after(after)
+    return None, (se[0] if se else None), (se[1] if se else 0)
 
 
 def _timepoint(match: re.Match[str] | None) -> float | None:
