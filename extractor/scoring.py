@@ -222,8 +222,18 @@ def _detail(name: str, gold: dict[str, Any], found: dict[str, Any]) -> tuple[Any
             if wanted == (None, None)
             else (wanted, (found.get("ci_low"), found.get("ci_high")))
         )
+    if name == "unit":
+        unit = gold.get("unit")
+        return None if unit is None else (_daily_rate(gold), _daily_rate(found))
     given = gold.get(name)
     return None if given is None else (given, found.get(name))
+
+
+def _daily_rate(dose: dict[str, Any]) -> str:
+    """A dose unit as a daily rate when taken once a day: "mg/m2" daily is "mg/m2/day"."""
+    unit = str(dose.get("unit") or "").replace("µ", "μ")
+    once_a_day = str(dose.get("frequency") or "").lower() in ("daily", "once daily", "once a day")
+    return f"{unit}/day" if once_a_day and not unit.endswith("/day") else unit
 
 
 def _agrees(name: str, wanted: Any, found: Any) -> bool:
@@ -232,7 +242,7 @@ def _agrees(name: str, wanted: Any, found: Any) -> bool:
     if name == "arm":
         return bool(_arm_words(wanted) & _arm_words(found))
     if name == "unit":
-        return str(wanted).replace("µ", "μ") == str(found)
+        return bool(wanted == found)
     return _close(wanted, found, 0.05)
 
 

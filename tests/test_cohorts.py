@@ -41,7 +41,22 @@ CASES = [
     ),
     ("High risk: 45 (30%).", [(45, "subgroup")]),
     ("Differentiation syndrome: 11 (16%).", []),
+    (
+        "In AUGMENT-101, 68 patients took revumenib; 60 had a KMT2A rearrangement.",
+        [(68, "total"), (60, "subgroup")],
+    ),
+    (
+        "Sixty-eight children and adults took revumenib; sixty of them had a KMT2A rearrangement.",
+        [(68, "total"), (60, "subgroup")],
+    ),
+    (
+        "It was tested in a mixed population (68 treated, 60 with KMT2A rearrangement).",
+        [(68, "total"), (60, "subgroup")],
+    ),
+    ("Results: 30 pts were treated.", [(30, "total")]),
     # negatives
+    ("The subtype is found in roughly three in four babies with the disease.", []),
+    ("Read next: 5 questions about infant leukaemia", []),
     ("The other 2 days were free of treatment.", []),
     ("Thirty infants (28 days old) were treated.", [(30, "total")]),
     ("Five patients (2.4%) died of infection.", []),
@@ -57,3 +72,12 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_cohorts(extract, text, expected):
     assert [(c["n"], c["role"]) for c in extract(text)["cohorts"]] == expected
+
+
+def test_a_group_the_text_abbreviates_is_counted(extract):
+    text = (
+        "Outcomes were compared with historical controls (HC) from Interfant-06. "
+        "Results: 30 pts were treated and 214 HC were available."
+    )
+    found = [(c["n"], c["role"], c["description"]) for c in extract(text)["cohorts"]]
+    assert (214, "control", "historical controls") in found

@@ -80,6 +80,8 @@ def test_dose(extract, text, expected):
         ("Blinatumomab as a 28-day continuous infusion at 15 μg/m²/day.", 28.0, None),
         ("Blinatumomab 5 μg/m²/day for the first 7 days.", 7.0, None),
         ("Vincristine 1.5 mg/m2 on days 8, 15 and 22.", None, "8, 15 and 22"),
+        ("Blinatumomab 5 micrograms per square metre per day from day 1 to day 7.", 7.0, "1-7"),
+        ("Blinatumomab 5 μg/m² per day for days 1–7, then a 14-day break.", 7.0, "1-7"),
     ],
 )
 def test_duration_and_days(extract, text, duration, days):
@@ -154,3 +156,9 @@ def test_a_label_about_one_drug_doses_it_far_from_its_name(extract):
         ("blinatumomab", 9.0, "μg/day"),
         ("blinatumomab", 28.0, "μg/day"),
     ]
+
+
+def test_a_frequency_written_before_the_dose(extract):
+    text = "Mercaptopurine is taken by mouth once a day at 50 mg/m²."
+    (dose,) = extract(text)["doses"]
+    assert (dose["frequency"], dose["route"], dose["unit"]) == ("daily", "oral", "mg/m2")

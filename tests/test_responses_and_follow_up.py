@@ -14,6 +14,7 @@ RESPONSES = [
     ("Survival was 58% at six years.", []),
     ("At the end of induction, 48% of patients were MRD positive.", [("MRD positivity", 48.0)]),
     ("Death in remission occurred at a rate of 8.5% ± 2.0%.", []),
+    ("Thirty per cent achieved CR/CRh.", [("CR/CRh", 30.0)]),
     (
         "After the infusion, 28 of the 30 babies, or 93 per cent, had no measurable leukaemia.",
         [("MRD negativity", 93.0)],

@@ -84,6 +84,33 @@ CASES = [
         [("DFS", 24, 81.6), ("OS", 24, 93.3)],
     ),
     ("Interfant-99 reached an EFS of 47.0 ± 2.6% at 4 years.", [("EFS", 48, 47.0)]),
+    (
+        "At six years, event-free and overall survival were 46.1% (standard error 2.1%) and "
+        "58.2% (2.1%).",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    ("In the four trials, event-free survival ranged from 36% to 66.2%.", []),
+    (
+        "Of those infants, 93.3% were alive at the two-year mark, against 65.8% of 214 babies "
+        "treated before.",
+        [("OS", 24, 93.3), ("OS", 24, 65.8)],
+    ),
+    (
+        "Overall survival was 93.3% at two years. Disease-free survival was 81.6% at that point.",
+        [("OS", 24, 93.3), ("DFS", 24, 81.6)],
+    ),
+    (
+        "- 2-yr OS: blinatumomab 93.3% (95% CI 84.9 to 100); controls 65.8% (95% CI 59.5 to 72.8).",
+        [("OS", 24, 93.3), ("OS", 24, 65.8)],
+    ),
+    (
+        "2-yr OS 93.3% vs 65.8%; grade ≥3 adverse events: anaemia 17%, neutropenia 7%.",
+        [("OS", 24, 93.3), ("OS", 24, 65.8)],
+    ),
+    (
+        "EFS for the whole group was 47.0% at 4 years (standard error [SE], 2.6%).",
+        [("EFS", 48, 47.0)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",
@@ -147,6 +174,14 @@ def test_standard_error_given_with_the_patients(extract):
     text = "At 4 years, 47.0% of the babies (standard error 2.6) were alive and event-free."
     (estimate,) = extract(text)["survival"]
     assert (estimate["se"], estimate["text"]) == (2.6, text[12:-1])
+
+
+def test_standard_error_given_once_for_the_sentence(extract):
+    text = (
+        "At six years, event-free survival stood at 46.1 per cent and overall survival at 58.2 "
+        "per cent, each carrying a standard error of 2.1."
+    )
+    assert [s["se"] for s in extract(text)["survival"]] == [2.1, 2.1]
 
 
 def test_standard_error_inside_the_value(extract):

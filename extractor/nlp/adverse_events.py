@@ -17,7 +17,15 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, claim, is_claimed, make_fact, sentence_text
+from extractor.nlp.facts import (
+    SentenceReader,
+    claim,
+    doc_text,
+    facts,
+    is_claimed,
+    make_fact,
+    sentence_text,
+)
 from extractor.nlp.lexicons import DATA, phrase_matcher, read_jsonl
 from extractor.nlp.numbers import (
     NOT_A_RATE_AFTER,
@@ -26,6 +34,7 @@ from extractor.nlp.numbers import (
     is_interval_part,
     parse_number,
 )
+from extractor.nlp.tables import CELL_VALUE, table_rows
 
 LEXICON = DATA / "adverse_events.jsonl"
 GRADE = re.compile(
@@ -74,6 +83,39 @@ class AdverseEvents(SentenceReader):
         found = [*self.matcher(span, as_spans=True), *self.exact_matcher(span, as_spans=True)]
         return sorted(filter_spans(found), key=lambda event: event.start)
 
+    def __call__(self, doc: Doc) -> Doc:
+        facts(doc, self.key).extend(self._table_events(doc))
+        return super().__call__(doc)
+
+    def _table_events(self, doc: Doc) -> Iterator[Fact]:
+        """ "Grade ≥3 anaemia | 17" under a header: one event per value cell."""
+        for row in table_rows(doc_text(doc)):
+            label = doc.char_span(
+                row.label.start, row.label.start + len(row.label.text), alignment_mode="expand"
+            )
+            events = self._events(label) if label is not None else []
+            if len(events) != 1:
+                continue
+            for cell in row.cells:
+                value = CELL_VALUE.match(cell.text)
+                if not value or not (value["percent"] or row.in_percent):
+                    continue
+                start, end = cell.start + value.start("number"), cell.start + value.end()
+                if not claim(doc, start, end):
+                    continue
+                yield make_fact(
+                    doc,
+                    row.label.start,
+                    end,
+                    event=self._name(events[0]),
+                    grade_min=_grade(row.label.text),
+                    value_pct=parse_number(value["number"]),
+                    n=None,
+                )
+
+    def _name(self, event: Span) -> str:
+        return self.events.get(" ".join(event.text.lower().split()), event.text.lower())
+
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         events = self._events(sent)
         text, offset = sentence_text(sent), sent.start_char
@@ -88,7 +130,7 @@ class AdverseEvents(SentenceReader):
                 if value is None:
                     continue
                 claim(doc, offset + rate.start(), offset + rate.end())
-                name = self.events.get(" ".join(event.text.lower().split()), event.text.lower())
+                name = self._name(event)
                 yield make_fact(
                     doc,
                     event.start_char,
@@ -116,7 +158,7 @@ class AdverseEvents(SentenceReader):
             doc,
             start,
             end,
-            event=self.events.get(" ".join(event.text.lower().split()), event.text.lower()),
+            event=self._name(event),
             grade_min=_grade(text) or _grade(sentence_text(event.sent)),
             value_pct=value,
             n=None,

@@ -19,7 +19,7 @@ GROUP = (
 )
 # "as compared with 49.4% and 65.8%, respectively": the values after it belong to the other arm.
 COMPARISON = re.compile(
-    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|as\s+against|than)\s", re.I
+    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|v\.|(?:as\s+)?against|than)\s", re.I
 )
 _ARM_TAIL = (
     r"(?:\s+(?:with|treated|receiving|given|on)\b[^,;.()%]{0,50}?)?"
@@ -40,6 +40,8 @@ _IN_SENTENCE = re.compile(
     rf"\b(?:among|in|for|of(?=\s+the\b))\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{GROUP}\b{_ARM_TAIL})",
     re.I,
 )
+# "...; controls 65.8%": a segment that is only an arm's label before its value
+ARM_LABEL = re.compile(rf"\s*(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}\s*:?\s*", re.I)
 # "as compared with the historical controls (DFS 49.4%": the group named after the comparison
 _FAR_SIDE = re.compile(
     rf"\s*(?:that\s+of\s+|those\s+of\s+)?(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%\d]{{0,40}}?\b{GROUP}\b"
@@ -49,7 +51,8 @@ _FAR_SIDE = re.compile(
 # "controls 49.4%", "lestaurtinib arm 36%", "chemotherapy-only arm: 39%"
 _LABEL_BEFORE = re.compile(
     rf"(?:^|[,;:(]|\b(?:vs|v|versus)\b\.?)\s*\b(?P<arm>(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}"
-    r"|(?!(?:EFS|OS|DFS|RFS|PFS|LFS|CIR|was|were|is|of|at|and)\b)[a-z][\w+-]{3,})\s*:?\s*$",
+    r"|(?!(?:EFS|OS|DFS|RFS|PFS|LFS|CIR|was|were|is|of|at|and|versus|against|compared|than|with"
+    r"|from|to|reached|remained)\b)[a-z][\w+-]{3,})\s*:?\s*$",
     re.I,
 )
 # "36% and 39% with and without lestaurtinib, respectively", "93.3% and 65.8% with

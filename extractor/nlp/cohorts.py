@@ -19,13 +19,14 @@ from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, as_int, parse_numbe
 PEOPLE = (
     r"(?:patients?|infants?|children|child|participants?|subjects?|controls?|cases|"
     r"babies|adults|adolescents|individuals|neonates|newborns|recipients|persons|people|"
-    r"youngsters|kids|toddlers|boys|girls|men|women|volunteers|enrollees|enrolees)"
+    r"youngsters|kids|toddlers|boys|girls|men|women|volunteers|enrollees|enrolees|pts?)"
 )
 # Words that may stand between a count and its noun: "214 historic controls", "30 newly
 # diagnosed infants"; a verb or preposition there means the number counts something else.
 _FUNCTION_WORDS = (
     "were|was|had|have|has|is|are|of|in|with|and|or|but|from|per|at|to|the|a|an|who|which|that"
-    "|than|as|by|for|on|while|whereas|years?|months?|days?|weeks?"
+    "|than|as|by|for|on|while|whereas|years?|months?|days?|weeks?|about|into|over|under|after"
+    "|before|during|without|within|among"
 )
 # "medium- and high-risk" is one modifier.
 _MODIFIER = (
@@ -72,8 +73,21 @@ REMAINING = re.compile(
     re.I,
 )
 OF_WHOM = re.compile(
-    rf"\bof{SPACE}+(?:whom|them|these){SPACE}*,?{SPACE}*(?P<number>\d+)\b"
-    rf"|\b(?P<number2>\d+){SPACE}+of{SPACE}+(?:whom|them|these)\b",
+    rf"\bof{SPACE}+(?:whom|them|these){SPACE}*,?{SPACE}*(?P<number>{ANY_NUMBER})\b"
+    rf"|(?P<number2>{ANY_NUMBER}){SPACE}+of{SPACE}+(?:whom|them|these)\b",
+    re.I,
+)
+# "...; 60 had a KMT2A rearrangement", "(68 treated, 60 with KMT2A rearrangement)": a count
+# whose group is a genetic feature, after the cohort it is part of.
+GENETIC_SUBGROUP = re.compile(
+    rf"(?:^|[;,(]){SPACE}*(?P<number>\d+){SPACE}+(?:had|carried|harbou?red|with){SPACE}+"
+    rf"(?P<label>(?:an?{SPACE}+)?(?:[\w-]*[A-Z0-9][\w-]*{SPACE}+)?(?:rearrange\w*|mutat\w*"
+    rf"|translocation|fusion)|[A-Z][A-Z0-9]{{2,}}\w*(?:-r)?)",
+)
+# "68 treated", "30 pts were treated": a count whose noun is left out before its verb
+COUNTED_BY_VERB = re.compile(
+    rf"(?:^|[;,(]|\b(?:and|of)\b){SPACE}*(?P<number>\d+){SPACE}+(?:were{SPACE}+)?"
+    rf"(?P<verb>treated|enrolled|enroled|included|evaluable|randomi[sz]ed)\b(?!{SPACE}+(?:with|for|by|in)\b)",
     re.I,
 )
 _EVENT_AFTER = re.compile(
@@ -89,6 +103,8 @@ _EVENT_BEFORE = re.compile(
     r"|\bexperienced\s+by\s+$",
     re.I,
 )
+# "three in four babies", "one out of five children": a proportion, not a count
+_PROPORTION_BEFORE = re.compile(rf"{ANY_NUMBER}{SPACE}+(?:in|out{SPACE}+of){SPACE}+$", re.I)
 _SUBGROUP_BEFORE = re.compile(
     r"\b(?:including|among\s+them|of\s+whom|of\s+these|among\s+the)\s*,?\s*$", re.I
 )
@@ -120,7 +136,9 @@ class CohortSizes(SentenceReader):
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         seen: set[int] = set()  # a sentence that says "651 infants (n = 651)" has one cohort
-        for start, end, n, role, description in _counts(sentence_text(sent)):
+        text = sentence_text(sent)
+        counts = [*_counts(text), *_counts_of_defined_groups(text, _defined_groups(doc))]
+        for start, end, n, role, description in counts:
             if n not in seen:
                 seen.add(n)
                 yield make_fact(
@@ -134,6 +152,37 @@ class CohortSizes(SentenceReader):
 
 
 Count = tuple[int, int, int, str, str | None]  # start, end, n, role, description
+_PEOPLE_LAST = re.compile(rf"\b{PEOPLE}$", re.I)
+
+
+def _defined_groups(doc: Doc) -> dict[str, str]:
+    """Abbreviations the text defines for groups of people: "historical controls (HC)"."""
+    if "cohort_groups" not in doc.user_data:
+        abbreviations = doc._.abbreviations if Doc.has_extension("abbreviations") else []
+        doc.user_data["cohort_groups"] = {
+            short.text: short._.long_form.text
+            for short in abbreviations
+            if _PEOPLE_LAST.search(short._.long_form.text) and not _PEOPLE_LAST.search(short.text)
+        }
+    return doc.user_data["cohort_groups"]
+
+
+def _counts_of_defined_groups(text: str, groups: dict[str, str]) -> Iterator[Count]:
+    """ "214 HC were available", where HC stands for historical controls."""
+    if not groups:
+        return
+    names = "|".join(re.escape(short) for short in sorted(groups, key=len, reverse=True))
+    for match in re.finditer(rf"(?<![\w.,-])(?P<number>\d+){SPACE}+(?P<noun>{names})\b", text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            description = groups[match["noun"]]
+            yield (
+                match.start(),
+                match.end(),
+                n,
+                _role(text, match.start(), match.end(), description),
+                description,
+            )
 
 
 def _counts(text: str) -> Iterator[Count]:
@@ -145,6 +194,7 @@ def _counts(text: str) -> Iterator[Count]:
             or n < _MINIMUM_COUNT
             or _EVENT_AFTER.match(text[match.end() :])
             or _EVENT_BEFORE.search(text[: match.start()])
+            or _PROPORTION_BEFORE.search(text[: match.start()])
         ):
             continue
         description = f"{match['words'].strip()} {match['noun']}".strip()
@@ -185,10 +235,19 @@ def _counts(text: str) -> Iterator[Count]:
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
             yield match.start("number"), match.end(), n, "subgroup", match["label"].strip()
+    for match in GENETIC_SUBGROUP.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            yield match.start("number"), match.end(), n, "subgroup", match["label"]
+    for match in COUNTED_BY_VERB.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            role = "arm" if match["verb"].lower().startswith("randomi") else "total"
+            yield match.start("number"), match.end(), n, role, match["verb"]
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
         n = as_int(parse_number(match[group]))
-        if n is not None:
+        if n is not None and n >= _MINIMUM_COUNT:
             yield match.start(group), match.end(group), n, "subgroup", None
 
 

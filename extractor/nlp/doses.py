@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -53,12 +54,15 @@ FREQUENCY = re.compile(
 DURATION = re.compile(
     rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b|\b(?:for|lasting|over)"
     rf"(?:{SPACE}+the{SPACE}+(?:first|next|last|following))?{SPACE}+(?P<for_n>\d+){SPACE}+"
-    rf"(?P<for_unit>days?|weeks?)\b|[×x]{SPACE}*(?P<times>\d+){SPACE}*d(?:ays?)?\b",
+    rf"(?P<for_unit>days?|weeks?|d)\b|[×x]{SPACE}*(?P<times>\d+){SPACE}*d(?:ays?)?\b",
     re.I,
 )
 _DURATION_BEFORE = re.compile(rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b[^,;.\d]{{0,40}}$", re.I)
+# "on days 1-7", "days 8 to 28", "from day 1 to day 7", "days 8, 15 and 22"
 DAYS = re.compile(
-    rf"\b(?:on{SPACE}+)?days?{SPACE}+(?P<days>\d+(?:{SPACE}*(?:,|and|{DASH}){SPACE}*\d+)*)", re.I
+    rf"\b(?:on{SPACE}+)?days?{SPACE}+(?P<days>\d+(?:{SPACE}*(?:,|and|{DASH}){SPACE}*"
+    rf"(?:days?{SPACE}+)?\d+)*)",
+    re.I,
 )
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
@@ -77,48 +81,74 @@ class Doses(SentenceReader):
         matches = list(DOSE.finditer(text))
         previous: Span | None = None
         for index, match in enumerate(matches):
-            start, end = offset + match.start(), offset + match.end()
+            dose_start, dose_end = offset + match.start(), offset + match.end()
             # "dexamethasone 5 mg/m², up to a maximum dose of 20 mg, before Blincyto": a dose
             # that follows another with no drug named between them is the same drug's.
             between = index and any(
-                offset + matches[index - 1].end() <= d.start_char < start for d in drugs
+                offset + matches[index - 1].end() <= d.start_char < dose_start for d in drugs
             )
             drug = previous if previous and index and not between else None
-            drug = drug or _nearest_drug(drugs, sent, start, end)
-            previous = drug
+            drug = previous = drug or _nearest_drug(drugs, sent, dose_start, dose_end)
             amount = parse_number(match["amount"])
             if drug is None or amount is None:
                 continue
-            # The schedule of a dose is read up to the next dose in the sentence.
-            stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-            after = text[match.end() : min(stop, match.end() + _AFTER)]
-            unit = normalise_unit(match["mass"], match["basis"], bool(match["per_day"]))
-            duration_after = DURATION.search(after)
-            duration = duration_after or _DURATION_BEFORE.search(
-                text[max(0, match.start() - 50) : match.start()]
-            )
-            days = DAYS.search(after[:40])
-            frequency = _frequency(after[:40])
-            route = _route(after)
-            end = match.end()
-            for extra in (duration_after, route and route[1], frequency and frequency[1]):
-                if extra is not None:
-                    end = max(end, match.end() + extra.end())
-            if route is None:
-                route = _route(text[max(0, match.start() - 40) : match.start()])
+            schedule = _schedule(text, matches, index)
             yield make_fact(
                 doc,
-                offset + match.start(),
-                offset + end,
+                dose_start,
+                offset + schedule.end,
                 drug=drug.label_,
                 amount=amount,
                 amount_max=parse_number(match["amount_max"]) if match["amount_max"] else None,
-                unit=unit,
-                route=route[0] if route else None,
-                frequency=frequency[0] if frequency else None,
-                duration_days=_duration_days(duration) or _days_spanned(days),
-                days=re.sub(rf"{SPACE}*{DASH}{SPACE}*", "-", days["days"]) if days else None,
+                unit=normalise_unit(match["mass"], match["basis"], bool(match["per_day"])),
+                route=schedule.route,
+                frequency=schedule.frequency,
+                duration_days=schedule.duration_days,
+                days=schedule.days,
             )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How a dose is given, read around it, and where its text ends in the sentence."""
+
+    end: int
+    route: str | None
+    frequency: str | None
+    duration_days: float | None
+    days: str | None
+
+
+def _schedule(text: str, matches: list[re.Match[str]], index: int) -> Schedule:
+    """Route, frequency, duration and days of dose ``index``: read after it up to the next
+    dose, then (for what is missing) before it back to the dose before."""
+    match = matches[index]
+    stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+    after = text[match.end() : min(stop, match.end() + _AFTER)]
+    since = matches[index - 1].end() if index else 0
+    before = text[max(since, match.start() - 40) : match.start()]
+    days = DAYS.search(after[:40])
+    duration_after = DURATION.search(after)
+    if days and duration_after and duration_after.start() > days.end():
+        duration_after = None  # "for days 1–7 ... a 14-day break": the days say it
+    duration = duration_after or _DURATION_BEFORE.search(
+        text[max(0, match.start() - 50) : match.start()]
+    )
+    frequency = _frequency(after[:40])
+    route = _route(after)
+    end = match.end()
+    for extra in (duration_after, route and route[1], frequency and frequency[1]):
+        if extra is not None:
+            end = max(end, match.end() + extra.end())
+    route = route or _route(before)
+    frequency = frequency or _frequency(before)  # "by mouth once a day at 50 mg/m²"
+    return Schedule(
+        end=end,
+        route=route[0] if route else None,
+        frequency=frequency[0] if frequency else None,
+        duration_days=_duration_days(duration) or _days_spanned(days),
+        days=_day_list(days),
+    )
 
 
 def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:
@@ -192,9 +222,18 @@ def _duration_days(match: re.Match[str] | None) -> float | None:
     return count * 7 if match["for_unit"].lower().startswith("week") else count
 
 
+def _day_list(days: re.Match[str] | None) -> str | None:
+    """ "1-7" for "days 1–7", "day 1 to day 7"; "8, 15 and 22" as written."""
+    if days is None:
+        return None
+    listed = re.sub(rf"\bdays?{SPACE}+", "", days["days"], flags=re.I)
+    return re.sub(rf"{SPACE}*{DASH}{SPACE}*", "-", listed)
+
+
 def _days_spanned(days: re.Match[str] | None) -> float | None:
     """How many days "on days 1-7" covers (7); None for a list of single days."""
-    span = re.fullmatch(rf"(\d+){SPACE}*{DASH}{SPACE}*(\d+)", days["days"]) if days else None
+    listed = _day_list(days)
+    span = re.fullmatch(r"(\d+)-(\d+)", listed) if listed else None
     if span is None:
         return None
     first, last = int(span[1]), int(span[2])

@@ -25,7 +25,10 @@ REDUCTION = re.compile(
     rf"(?P<what>[^,;.]{{3,60}}?)(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)"
     rf"|(?P<verb>reduced|lowered|cut|and)(?:{SPACE}+the)?{SPACE}+risk{SPACE}+(?:of|for){SPACE}+"
     rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}"
-    # "the risk of progression or death was reduced by 78%"
+    # "the risk of progression or death was reduced by 78%", "risk of death ↓85%",
+    # "Reduction in the risk of death | 85%" (a table row)
+    rf"|\b(?:reduction{SPACE}+in{SPACE}+(?:the{SPACE}+)?)?risk{SPACE}+(?:of|for){SPACE}+"
+    rf"(?P<what4>[^,;.|↓]{{3,60}}?){SPACE}*(?:↓|\|){SPACE}*(?P<value4>{NUMBER}){PERCENT}"
     rf"|\brisk{SPACE}+(?:of|for){SPACE}+(?P<what3>[^,;.]{{3,60}}?){SPACE}+(?:was|were|is|being)"
     rf"{SPACE}+(?:reduced|lowered|cut|decreased){SPACE}+by{SPACE}+(?P<value3>{NUMBER}){PERCENT}",
     re.I,
@@ -75,7 +78,9 @@ class HazardRatios(SentenceReader):
             if match["verb"] == "and" and not stated_reduction:
                 continue
             stated_reduction = True
-            percent = parse_number(match["value"] or match["value2"] or match["value3"])
+            percent = parse_number(
+                match["value"] or match["value2"] or match["value3"] or match["value4"]
+            )
             if percent is None or not 0 < percent < 100:
                 continue
             if not claim(doc, offset + match.start(), offset + match.end()):
@@ -85,7 +90,9 @@ class HazardRatios(SentenceReader):
                 offset + match.start(),
                 offset + match.end(),
                 value=round(1 - percent / 100, 4),
-                endpoint=_endpoint(match["what"] or match["what2"] or match["what3"]),
+                endpoint=_endpoint(
+                    match["what"] or match["what2"] or match["what3"] or match["what4"]
+                ),
                 ci_low=None,
                 ci_high=None,
                 p_value=None,

@@ -160,7 +160,7 @@ BASIS = (
 )
 SURFACE_AREA = rf"(?:{SPACE}+of{SPACE}+body[- ]surface(?:{SPACE}+area)?)"
 PER_DAY = (
-    rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}(?:per|a){SPACE}day\b|{SPACE}daily\b"
+    rf"(?:{SPACE}?/{SPACE}?(?:day|d)\b|{SPACE}(?:per|a|each|every){SPACE}day\b|{SPACE}daily\b"
     rf"|{SPACE}?·{SPACE}?d(?:-1|⁻¹))"
 )
 
@@ -185,7 +185,8 @@ def normalise_unit(mass: str, basis: str | None, per_day: bool) -> str:
 
 # "47.0% ", "46.1 per cent", and "47.0 ± 2.6%" where the standard error shares the sign
 PERCENTAGE = re.compile(
-    rf"(?P<number>{NUMBER})(?:{SPACE}*±{SPACE}*(?P<plus_minus>{NUMBER}))?{PERCENT}"
+    rf"(?P<number>{NUMBER}|{SPELLED_NUMBER})(?:{SPACE}*±{SPACE}*(?P<plus_minus>{NUMBER}))?{PERCENT}",
+    re.I,
 )
 _CI = re.compile(
     rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b)?"
@@ -193,7 +194,7 @@ _CI = re.compile(
     rf"(?P<high>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _SE = re.compile(
-    rf"^{SPACE}*(?:\(|\[|,)?{SPACE}*(?:(?:SE|s\.e\.|standard{SPACE}error)\b{SPACE}*[,:=]?|±)"
+    rf"^{SPACE}*(?:\(|\[|,)?{SPACE}*(?:(?:SE\b|s\.e\.|standard{SPACE}error\b)(?:{SPACE}*\[SE\])?{SPACE}*[,:=]?|±)"
     rf"{SPACE}*(?P<se>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _QUALIFIERS = (
@@ -206,7 +207,7 @@ _QUALIFIERS = (
 # What may follow a percentage that is not a rate of patients: an interval label ("95% CI") or
 # a relative change ("78% reduction", "30% lower risk").
 NOT_A_RATE_AFTER = re.compile(
-    rf"^{SPACE}*(?:CI\b|confidence|(?:relative{SPACE}+)?(?:reduction|lower|higher|decrease"
+    rf"^{SPACE}*(?:CIs?\b|confidence|(?:relative{SPACE}+)?(?:reduction|lower|higher|decrease"
     rf"|increase|risk)\b)",
     re.I,
 )

@@ -13,8 +13,16 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, claim, make_fact, sentence_text
-from extractor.nlp.numbers import NOT_A_RATE_AFTER, PERCENTAGE, is_interval_part, parse_number
+from extractor.nlp.facts import SentenceReader, claim, doc_text, facts, make_fact, sentence_text
+from extractor.nlp.numbers import (
+    NOT_A_RATE_AFTER,
+    NUMBER,
+    PERCENTAGE,
+    SPACE,
+    is_interval_part,
+    parse_number,
+)
+from extractor.nlp.tables import CELL_VALUE, table_rows
 
 MEASURES: tuple[tuple[str, str], ...] = (
     (
@@ -54,11 +62,44 @@ TIMEPOINT = re.compile(
 )
 
 
+# "28/30 (93)" or "28/30 (93%)": responders of evaluable, and the share
+_COUNT_AND_SHARE = re.compile(
+    rf"{SPACE}*\d+{SPACE}*/{SPACE}*\d+{SPACE}*\({SPACE}*(?P<number>{NUMBER})(?P<percent>{SPACE}?%)?{SPACE}*\)"
+)
+
+
 @Language.factory("response_rates")
 class ResponseRates(SentenceReader):
     """Response-rate facts, into ``doc._.response_rates``."""
 
     key = "response_rates"
+
+    def __call__(self, doc: Doc) -> Doc:
+        facts(doc, self.key).extend(self._table_rates(doc))
+        return super().__call__(doc)
+
+    def _table_rates(self, doc: Doc) -> Iterator[Fact]:
+        """ "MRD-negative after the infusion, n/N (%) | 28/30 (93)": a measure per row."""
+        for row in table_rows(doc_text(doc)):
+            measure = MEASURE.search(row.label.text)
+            if measure is None:
+                continue
+            for cell in row.cells:
+                value = _COUNT_AND_SHARE.match(cell.text) or CELL_VALUE.match(cell.text)
+                if not value or not (value["percent"] or row.in_percent):
+                    continue
+                start, end = cell.start + value.start("number"), cell.start + value.end()
+                if not claim(doc, start, end):
+                    continue
+                yield make_fact(
+                    doc,
+                    row.label.start,
+                    end,
+                    measure=MEASURES[int((measure.lastgroup or "m0")[1:])][0],
+                    value_pct=parse_number(value["number"]),
+                    timepoint=None,
+                    n=None,
+                )
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         text, offset = sentence_text(sent), sent.start_char

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.arms import COMPARISON, GROUP, ArmContext, SentenceArms
+from extractor.nlp.arms import ARM_LABEL, COMPARISON, GROUP, ArmContext, SentenceArms
 from extractor.nlp.facts import (
     claim,
     doc_text,
@@ -28,6 +28,8 @@ from extractor.nlp.facts import (
 from extractor.nlp.numbers import (
     ANY_NUMBER,
     NOT_A_RATE_AFTER,
+    NUMBER,
+    PERCENT,
     PERCENTAGE,
     SPACE,
     TIME_UNIT,
@@ -38,8 +40,13 @@ from extractor.nlp.numbers import (
     qualifier_before,
     standard_error_after,
 )
+from extractor.nlp.tables import CELL_VALUE, table_rows
 
-_FREE = rf"(?:-|‑|{SPACE})free(?:-|‑|{SPACE})survival"
+# "event-free survival", and "event-free" in "event-free and overall survival"
+_FREE = (
+    rf"(?:-|‑|{SPACE})free(?:(?:-|‑|{SPACE})survival|(?=(?:{SPACE}*,{SPACE}*[\w-]+)*{SPACE}*,?"
+    rf"{SPACE}+(?:and|or){SPACE}+(?:[\w-]+{SPACE}+)?survival))"
+)
 ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("EFS", rf"event{_FREE}|(?-i:\bEFS\b)"),
     ("DFS", rf"disease{_FREE}|(?-i:\bDFS\b)"),
@@ -71,7 +78,7 @@ _TIMEPOINT_AFTER = re.compile(
 # "OS was 72% at 5 years": the timepoint after the value.
 _TIMEPOINT_AFTER_VALUE = re.compile(rf"^{SPACE}*,?{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}", re.I)
 _SENTENCE_TIMEPOINT = re.compile(
-    rf"(?:\b(?:at|after){SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
+    rf"(?:\b(?:at|after)(?:{SPACE}+the)?{SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
     rf"(?:on|later|after|from|since)\b))"
     rf"{TIMEPOINT}",
     re.I,
@@ -81,6 +88,9 @@ _SENTENCE_TIMEPOINT = re.compile(
 _FRAMING = re.compile(
     rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later)),",
     re.I,
+)
+_SAME_TIME = re.compile(
+    r"\b(?:at|by)\s+(?:that|the\s+same)\s+(?:point|time|stage|mark)\b|\bby\s+then\b", re.I
 )
 # "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS": endpoints listed together.
 _COORDINATION = re.compile(
@@ -104,12 +114,23 @@ _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the control
 # "47.0 percent of the babies (SE 2.6) were alive without relapse or other events", "72% of
 # infants survived": the value comes first and the state of the patients names the endpoint.
 _STATUS_AFTER = re.compile(
-    rf"{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
+    rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
     rf"{GROUP}(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
-    r"(?:were|was|are|is|remained|remain)?\s*(?:still\s+)?"
+    r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
     r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|free\s+(?:of|from))\s+(?:any\s+)?"
-    r"(?P<free_of>\w+)(?:\s+or\s+(?:other\s+|any\s+)?(?P<or_free_of>\w+))?|\s+and\s+"
+    r"(?P<free_of>\w+)(?:\s+or\s+(?:other\s+|any\s+|another\s+)?(?P<or_free_of>\w+))?|\s+and\s+"
     r"(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)",
+    re.I,
+)
+# "... were alive at the two-year mark, against 65.8% of 214 babies"
+_COMPARED_VALUE = re.compile(
+    rf"[^.;%]{{0,40}}?\b(?:against|versus|vs\.?|compared{SPACE}+(?:with|to)){SPACE}+"
+    rf"(?P<number>{NUMBER}){PERCENT}",
+    re.I,
+)
+# "..., give or take a standard error of 2.6 points"
+_SE_LATER = re.compile(
+    rf"[^.;]{{0,40}}?\b(?:standard{SPACE}+error|SE)(?:{SPACE}+of|{SPACE}*[,:=])?{SPACE}*(?P<se>{NUMBER})",
     re.I,
 )
 _FREE_OF = {
@@ -154,9 +175,11 @@ class SurvivalEstimates:
         found = facts(doc, "survival")
         previous: list[EndpointMention] = []
         frame: float | None = None  # "At two years, ...": a timepoint that frames what follows
+        last_time: float | None = None  # the last timepoint a figure was given
         previous_end = -1
         about = title_drug(doc)
         context = ArmContext(own=about.label_ if about else None)
+        found.extend(self._table_estimates(doc))
         for sent in doc.sents:
             text = sentence_text(sent)
             if (
@@ -170,9 +193,11 @@ class SurvivalEstimates:
             framed = frame is not None and not doc_text(doc)[previous_end : sent.start_char].strip(
                 " \t\u00a0"
             )
-            if framed and not any(m.timepoint_months for m in mentions):
+            if not any(m.timepoint_months for m in mentions):
+                # "At two years, ...": a frame; "... at that point": the time just given
+                carried = frame if framed else last_time if _SAME_TIME.search(text) else None
                 for mention in mentions:
-                    mention.timepoint_months = frame
+                    mention.timepoint_months = carried
             values = _values(doc, sent, text)
             referring_back = (
                 not mentions and bool(_ANAPHORA.search(text)) and not _OTHER_MEASURE.search(text)
@@ -183,41 +208,91 @@ class SurvivalEstimates:
                         doc, sent, text, mentions or previous, values, referring_back, context
                     )
                 )
+            timed = [f["timepoint_months"] for f in found if f["timepoint_months"] is not None]
+            last_time = timed[-1] if timed else None
             if mentions:
                 previous, previous_end = mentions, sent.end_char
                 frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
         return doc
 
-    def _stated_as_status(self, doc: Doc, sent: Span, text: str) -> list[dict]:
-        """Values stated as a share of patients alive, event-free or free of relapse."""
+    def _table_estimates(self, doc: Doc) -> list[dict]:
+        """Figures in "|" tables: the row label names the endpoint, the header the arm."""
         estimates = []
+        for row in table_rows(doc_text(doc)):
+            mentions = endpoint_mentions(row.label.text)
+            if len({m.endpoint for m in mentions}) != 1:
+                continue
+            for index, cell in enumerate(row.cells):
+                value = CELL_VALUE.match(cell.text)
+                number = parse_number(value["number"]) if value else None
+                if not value or number is None or number > 100:
+                    continue
+                if not (value["percent"] or row.in_percent):
+                    continue
+                ci = interval_after(cell.text[value.end() :], number)
+                start = cell.start + value.start("number")
+                end = cell.start + value.end() + (ci[2] if ci else 0)
+                if not claim(doc, start, end):
+                    continue
+                estimates.append(
+                    make_fact(
+                        doc,
+                        start,
+                        end,
+                        endpoint=mentions[0].endpoint,
+                        timepoint_months=mentions[0].timepoint_months,
+                        value_pct=number,
+                        ci_low=ci[0] if ci else None,
+                        ci_high=ci[1] if ci else None,
+                        se=None,
+                        qualifier=None,
+                        arm=row.column_name(index),
+                        n=None,
+                    )
+                )
+        return estimates
+
+    def _stated_as_status(self, doc: Doc, sent: Span, text: str) -> list[dict]:
+        """Values stated as a share of patients alive, event-free or free of relapse, and the
+        value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies")."""
+        estimates = []
+        timepoint = _timepoint(_SENTENCE_TIMEPOINT.search(text))
         for value in PERCENTAGE.finditer(text):
             status = _STATUS_AFTER.match(text, value.end())
             endpoint = status and _status_endpoint(status)
-            number = parse_number(value["number"])
-            if not status or endpoint is None or number is None or number > 100:
+            if not status or endpoint is None:
                 continue
-            ci, se, _ = _spread(value, status["aside"] or "", number)
-            start_char, end_char = sent.start_char + value.start(), sent.start_char + status.end()
-            if not claim(doc, start_char, end_char):
-                continue
-            timepoint = _SENTENCE_TIMEPOINT.search(text)
-            estimates.append(
-                make_fact(
-                    doc,
-                    start_char,
-                    end_char,
-                    endpoint=endpoint,
-                    timepoint_months=_timepoint(timepoint),
-                    value_pct=number,
-                    ci_low=ci[0] if ci else None,
-                    ci_high=ci[1] if ci else None,
-                    se=se,
-                    qualifier=qualifier_before(text[: value.start()]),
-                    arm=None,
-                    n=None,
+            ci, se, _ = _spread(value, status["aside"] or "", parse_number(value["number"]) or 0)
+            later = _SE_LATER.match(text, status.end())
+            se = se or (parse_number(later["se"]) if later else None)
+            stated = [(value, status.end(), ci, se)]
+            other = _COMPARED_VALUE.match(text, status.end())
+            if other:
+                stated.append((other, other.end(), None, None))
+            for match, end, interval, error in stated:
+                number = parse_number(match["number"])
+                start_char, end_char = (
+                    sent.start_char + match.start("number"),
+                    sent.start_char + end,
                 )
-            )
+                if number is None or number > 100 or not claim(doc, start_char, end_char):
+                    continue
+                estimates.append(
+                    make_fact(
+                        doc,
+                        start_char,
+                        end_char,
+                        endpoint=endpoint,
+                        timepoint_months=timepoint,
+                        value_pct=number,
+                        ci_low=interval[0] if interval else None,
+                        ci_high=interval[1] if interval else None,
+                        se=error,
+                        qualifier=qualifier_before(text[: match.start("number")]),
+                        arm=None,
+                        n=None,
+                    )
+                )
         return estimates
 
     def _estimates(
@@ -245,6 +320,11 @@ class SurvivalEstimates:
             ):
                 continue
             ci, se, length = _spread(value, rest, number)
+            bare = None if ci or se or not _SE_NAMED.search(text) else _BARE_SPREAD.match(rest)
+            if bare:  # "46.1% (SE 2.1) and 58.2% (2.1)": the label is given once
+                se, length = parse_number(bare["spread"]), bare.end()
+            shared = None if ci or se else _SHARED_SE.search(text)
+            se = se if shared is None else parse_number(shared["se"])
             end = value.end() + length
             timepoint = mention.timepoint_months
             if timepoint is None:
@@ -348,6 +428,10 @@ def _spread(
     if ci:
         return ci, None, ci[2]
     se = standard_error_after(after)
+    timepoint = None if se else _TIMEPOINT_AFTER_VALUE.match(after)
+    if timepoint:  # "47.0% at 4 years (standard error [SE], 2.6%)"
+        later = standard_error_after(after[timepoint.end() :])
+        se = (later[0], timepoint.end() + later[1]) if later else None
     return None, (se[0] if se else None), (se[1] if se else 0)
 
 
@@ -356,6 +440,19 @@ def _timepoint(match: re.Match[str] | None) -> float | None:
         return None
     value = parse_number(match["tp_value"])
     return months(value, match["tp_unit"]) if value is not None else None
+
+
+_SE_NAMED = re.compile(r"\b(?:SE|s\.e\.|standard\s+errors?)(?:\b|(?<=\.))", re.I)
+_BARE_SPREAD = re.compile(rf"{SPACE}*\({SPACE}*(?P<spread>{NUMBER}){SPACE}*%?{SPACE}*\)")
+# "..., each carrying a standard error of 2.1": one SE for every figure of the sentence
+_SHARED_SE = re.compile(
+    rf"\b(?:each|both)\b[^.;]{{0,40}}?\bstandard{SPACE}+error{SPACE}+(?:of{SPACE}+)?(?P<se>{NUMBER})",
+    re.I,
+)
+# "58.2% (2.1%)": a bracketed percentage right after a value is its spread, not a figure
+_BARE_PERCENT = re.compile(rf"{SPACE}*\({SPACE}*{NUMBER}{SPACE}*%{SPACE}*\)")
+_RANGE_BEFORE = re.compile(r"\b(?:rang(?:ed|ing)|var(?:ied|ying))\s+(?:from\s+|between\s+)?$", re.I)
+_RANGE_AFTER = re.compile(rf"{SPACE}*(?:-|–|to|and){SPACE}*{NUMBER}{PERCENT}", re.I)
 
 
 def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
@@ -368,12 +465,16 @@ def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
         if is_claimed(doc, sent.start_char + match.start(), sent.start_char + match.end()):
             continue
         rest = text[match.end() :]
-        if re.match(rf"{SPACE}*(?:CI\b|confidence)", rest, re.I):
+        if re.match(rf"{SPACE}*(?:CIs?\b|confidence)", rest, re.I):
+            continue
+        ranged = _RANGE_AFTER.match(rest)
+        if ranged and _RANGE_BEFORE.search(text, 0, match.start()):
+            skip_until = match.end() + ranged.end()  # "ranged from 36% to 66.2%": a summary
             continue
         values.append(match)
-        interval = interval_after(rest, parse_number(match["number"]))
-        if interval:
-            skip_until = match.end() + interval[2]
+        _, _, spread = _spread(match, rest, parse_number(match["number"]) or 0)
+        bare = _BARE_PERCENT.match(rest)
+        skip_until = match.end() + (spread or (bare.end() if bare else 0))
     return values
 
 
@@ -388,9 +489,11 @@ def _pair(
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
     pairs: list[tuple[EndpointMention, re.Match[str]]] = []
     comparison = COMPARISON.search(text, mentions[-1].end) if mentions else None
-    if comparison and _RESPECTIVELY.search(text):
+    if comparison:
         compared = [v for v in values if v.start() >= comparison.end()]
-        if len(mentions) > 1 and len(compared) == len(mentions):
+        own = [v for v in values if mentions[0].end <= v.start() < comparison.start()]
+        listed = _RESPECTIVELY.search(text) or len(own) == len(mentions)
+        if listed and len(mentions) > 1 and len(compared) == len(mentions):
             pairs.extend(zip(mentions, compared, strict=True))
             values = [v for v in values if v.start() < comparison.start()]
     by_mention: dict[int, list[re.Match[str]]] = {}
@@ -399,6 +502,9 @@ def _pair(
         # "relapse was 41.2% and that of death in remission 8.5%": another, unnamed endpoint
         another = before and _ANOTHER_MEASURE.search(text, mentions[before[-1]].end, value.start())
         if another and not _NAMES_A_GROUP.search(text, another.end(), value.start()):
+            continue
+        # "2-yr OS 93.3% vs 65.8%; anaemia 17%": a semicolon outside brackets ends the list
+        if before and _clause_ends(text, mentions[before[-1]].end, value.start()):
             continue
         if before:
             by_mention.setdefault(before[-1], []).append(value)
@@ -410,6 +516,21 @@ def _pair(
         else:
             pairs.extend((mentions[index], value) for value in group)
     return sorted(pairs, key=lambda pair: pair[1].start())
+
+
+def _clause_ends(text: str, start: int, end: int) -> bool:
+    """Whether a semicolon outside brackets stands in ``text[start:end]``, other than one that
+    opens the next arm of a list ("blinatumomab 93.3%; controls 65.8%")."""
+    depth, last = 0, None
+    for index in range(start, end):
+        char = text[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == ";" and depth <= 0:
+            last = index
+    return last is not None and not ARM_LABEL.fullmatch(text, last + 1, end)
 
 
 def _coordinated_chain(

@@ -1,0 +1,81 @@
+"""Plain-text tables: rows of cells split by "|", under a header row.
+
+    Table 1. Main results (percentages unless stated otherwise)
+    Endpoint | Blinatumomab (n=30) | Controls (n=214)
+    Disease-free survival at 2 years (95% CI) | 81.6 (70.2–94.9) | 49.4 (42.7–57.1)
+
+Each row keeps its label (first cell), its value cells with offsets into the document text,
+the header cell above each value (the arm) and whether the caption, header or label say the
+figures are percentages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from extractor.nlp.numbers import NUMBER, SPACE
+
+# "(percentages unless stated otherwise)", "n (%)", "%": but not the "95%" of "95% CI"
+_PERCENT_NOTE = re.compile(r"(?<![\d.])%|\bper\s?cent\b|\bpercentages?\b", re.I)
+# "81.6 (70.2–94.9)", "17", "78%": a number leading a cell
+CELL_VALUE = re.compile(rf"{SPACE}*(?P<number>{NUMBER})(?P<percent>{SPACE}?%)?")
+_GROUP_SIZE = re.compile(r"\s*[(\[]\s*[nN]\s*=\s*[\d,]+\s*[)\]]\s*")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's text and where it stands in the document."""
+
+    start: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row under a header: its label, value cells and the header's cell for each."""
+
+    label: Cell
+    cells: tuple[Cell, ...]
+    header: tuple[Cell, ...]
+    in_percent: bool
+
+    def column_name(self, index: int) -> str | None:
+        """The header of value cell ``index`` without its group size: "Controls (n=214)"."""
+        if index + 1 >= len(self.header):
+            return None
+        return _GROUP_SIZE.sub(" ", self.header[index + 1].text).strip() or None
+
+
+def table_rows(text: str) -> Iterator[TableRow]:
+    """Every row of every "|" table in a text, each with the header row above it."""
+    if "|" not in text:
+        return
+    caption, header = "", None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        if "|" not in line:
+            caption, header = line, None
+            continue
+        cells = _cells(line.rstrip("\r\n"), start)
+        if header is None:
+            header = cells
+            percent = bool(_PERCENT_NOTE.search(caption) or _PERCENT_NOTE.search(line))
+            continue
+        yield TableRow(
+            label=cells[0],
+            cells=tuple(cells[1:]),
+            header=tuple(header),
+            in_percent=percent or bool(_PERCENT_NOTE.search(cells[0].text)),
+        )
+
+
+def _cells(line: str, start: int) -> list[Cell]:
+    cells, position = [], 0
+    for part in line.split("|"):
+        stripped = part.strip()
+        cells.append(Cell(start + position + part.find(stripped), stripped))
+        position += len(part) + 1
+    return [c for c in cells if c.text] if line.strip().startswith("|") else cells

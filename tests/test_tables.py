@@ -1,0 +1,51 @@
+"""Plain-text "|" tables: each row's label names the fact, the header names the arm."""
+
+from __future__ import annotations
+
+TABLE = (
+    "Blinatumomab in infants: short report\n\n"
+    "Table 1. Main results (percentages unless stated otherwise)\n"
+    "Endpoint | Blinatumomab (n=30) | Controls (n=214)\n"
+    "Disease-free survival at 2 years (95% CI) | 81.6 (70.2–94.9) | 49.4 (42.7–57.1)\n"
+    "Overall survival at 2 years (95% CI) | 93.3 (84.9–100) | 65.8 (59.5–72.8)\n"
+    "MRD-negative after the infusion, n/N (%) | 28/30 (93) | —\n"
+    "Reduction in the risk of death | 85% | reference\n"
+    "Grade ≥3 anaemia | 17 | —\n"
+    "Fatal toxic effects | none | —\n"
+)
+
+
+def test_survival_rows_take_their_arm_from_the_header(extract):
+    found = [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["ci_low"], s["ci_high"], s["arm"])
+        for s in extract(TABLE)["survival"]
+    ]
+    assert found == [
+        ("DFS", 24, 81.6, 70.2, 94.9, "Blinatumomab"),
+        ("DFS", 24, 49.4, 42.7, 57.1, "Controls"),
+        ("OS", 24, 93.3, 84.9, 100.0, "Blinatumomab"),
+        ("OS", 24, 65.8, 59.5, 72.8, "Controls"),
+    ]
+
+
+def test_other_rows(extract):
+    evidence = extract(TABLE)
+    assert [(a["event"], a["grade_min"], a["value_pct"]) for a in evidence["adverse_events"]] == [
+        ("anemia", 3, 17.0)
+    ]
+    assert [(r["measure"], r["value_pct"]) for r in evidence["response_rates"]] == [
+        ("MRD negativity", 93.0)
+    ]
+    assert [h["value"] for h in evidence["hazard_ratios"]] == [0.15]
+
+
+def test_spans_point_at_the_cells(extract):
+    for fact in extract(TABLE)["survival"]:
+        assert TABLE[fact["start"] : fact["end"]] == fact["text"]
+
+
+def test_counts_without_a_percent_note_are_not_rates(extract):
+    text = TABLE.replace(" (percentages unless stated otherwise)", "")
+    evidence = extract(text)
+    assert evidence["adverse_events"] == []
+    assert evidence["survival"] == []
