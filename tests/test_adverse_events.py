@@ -38,6 +38,21 @@ def test_a_pronoun_takes_the_event_of_the_sentence_before(extract):
     assert found == [("differentiation syndrome", 16.0)]
 
 
+def test_a_rate_stated_before_its_event(extract):
+    text = "Sixteen percent of patients developed differentiation syndrome."
+    found = [(a["event"], a["value_pct"]) for a in extract(text)["adverse_events"]]
+    assert found == [("differentiation syndrome", 16.0)]
+
+
+def test_an_event_the_text_abbreviates(extract):
+    text = (
+        "Differentiation syndrome (DS) is expected with menin inhibitors. DS was reported in "
+        "16% of patients."
+    )
+    found = [(a["event"], a["value_pct"]) for a in extract(text)["adverse_events"]]
+    assert found == [("differentiation syndrome", 16.0)]
+
+
 def test_not_adverse_events(extract):
     assert extract("Neutropenia was expected; 2-year OS was 93.3%.")["adverse_events"] == []
     assert extract("It happened in 16% of patients.")["adverse_events"] == []

@@ -54,7 +54,14 @@ CASES = [
         [(68, "total"), (60, "subgroup")],
     ),
     ("Results: 30 pts were treated.", [(30, "total")]),
+    (
+        "The two trials enrolled 482 and 651 infants, respectively.",
+        [(482, "total"), (651, "total")],
+    ),
+    ("Of the 651 infants enrolled, 330 underwent randomization.", [(651, "total"), (330, "arm")]),
     # negatives
+    ("After the infusion, 28 of the 30 babies had no measurable leukaemia.", [(30, "total")]),
+    ("About three out of every four babies carry the rearrangement.", []),
     ("The subtype is found in roughly three in four babies with the disease.", []),
     ("Read next: 5 questions about infant leukaemia", []),
     ("The other 2 days were free of treatment.", []),

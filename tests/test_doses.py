@@ -158,6 +158,17 @@ def test_a_label_about_one_drug_doses_it_far_from_its_name(extract):
     ]
 
 
+def test_a_frequency_after_a_pair_of_doses_holds_for_both(extract):
+    text = "With an azole, revumenib is reduced to 160 mg and 95 mg/m2 twice daily."
+    found = [(d["amount"], d["unit"], d["frequency"]) for d in extract(text)["doses"]]
+    assert found == [(160.0, "mg", "twice daily"), (95.0, "mg/m2", "twice daily")]
+
+
+def test_an_amount_in_words(extract):
+    (dose,) = extract("Blinatumomab ran at fifteen micrograms per square metre a day.")["doses"]
+    assert (dose["amount"], dose["unit"]) == (15.0, "μg/m2/day")
+
+
 def test_a_frequency_written_before_the_dose(extract):
     text = "Mercaptopurine is taken by mouth once a day at 50 mg/m²."
     (dose,) = extract(text)["doses"]

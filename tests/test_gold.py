@@ -37,20 +37,33 @@ def test_seed_article_meets_the_acceptance_bar(nlp):
     assert scores["hazard_ratios"].f1 == 1.0, _errors(scores)
 
 
-def test_tuned_gold_documents_have_every_fact_found(nlp):
-    """The documents the extractor was tuned on: nothing missed. Held-out documents are
-    measured, not required to be perfect: the baseline test keeps them from falling."""
-    golds = {k: g for k, g in read_gold(CORPUS_GOLD).items() if g.get("split") != "held-out"}
-    documents = gold_documents(golds, CORPORA, CORPUS_GOLD)
-    assert len(golds) >= 6
-    scores = score(golds, {i: extract_document(documents[i], nlp) for i in golds})
-    assert core_f1(scores) >= 0.95, _errors(scores)
-    assert [m for s in scores.values() for m in s.missed] == [], _errors(scores)
+@pytest.fixture(scope="module")
+def report(nlp):
+    """One evaluation of the whole gold corpus, shared by the tests below."""
+    return evaluate(CORPUS_GOLD, CORPORA, nlp).to_dict()
 
 
-def test_scores_stay_at_or_above_the_committed_baseline(nlp):
+# The issue's targets, held on the documents the extractor was tuned on; held-out documents
+# are measured (and kept from falling by the baseline), not required to meet them.
+TARGETS = {"drugs": 0.97, "doses": 0.93, "cohorts": 0.93, "survival": 0.93}
+
+
+def test_tuned_gold_documents_meet_the_targets(report):
+    tuning = report["tuning"]
+    assert tuning["documents"] >= 40
+    assert tuning["core_micro_f1"] >= 0.95
+    below = {
+        k: tuning["fields"][k]["f1"] for k, t in TARGETS.items() if tuning["fields"][k]["f1"] < t
+    }
+    assert below == {}, json.dumps({k: tuning["fields"][k]["missed"] for k in below}, indent=1)
+
+
+def test_a_quarter_of_the_gold_corpus_is_held_out(report):
+    assert report["held-out"]["documents"] * 4 >= report["all"]["documents"]
+
+
+def test_scores_stay_at_or_above_the_committed_baseline(report):
     baseline = json.loads((CORPORA / "evaluation-baseline.json").read_text(encoding="utf-8"))
-    report = evaluate(CORPUS_GOLD, CORPORA, nlp).to_dict()
     assert below_baseline(report, baseline) == []
 
 

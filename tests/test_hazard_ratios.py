@@ -27,6 +27,15 @@ CASES = [
         "78% risk reduction",
     ),
     ("The drug cut the risk of dying by 85 per cent.", 0.15, "OS", "85% risk reduction"),
+    ("Against the controls the risk of death was 85% lower.", 0.15, "OS", "85% risk reduction"),
+    (
+        "There was a reduction of 78% in the hazard of relapse or death.",
+        0.22,
+        "DFS",
+        "78% risk reduction",
+    ),
+    ("Progression or death: risk reduced by 78%.", 0.22, "DFS", "78% risk reduction"),
+    ("Compared with controls, the risk of death fell by 85%.", 0.15, "OS", "85% risk reduction"),
 ]
 
 

@@ -111,6 +111,33 @@ CASES = [
         "EFS for the whole group was 47.0% at 4 years (standard error [SE], 2.6%).",
         [("EFS", 48, 47.0)],
     ),
+    (
+        "Survival estimates at 6 years were 46.1% (SE 2.1) for EFS and 58.2% (SE 2.1) for OS.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "EFS and OS at 6 years were 46.1 and 58.2%, respectively, each ±2.1%.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "The 3-year EFS was no better with lestaurtinib (36 vs. 39%).",
+        [("EFS", 36, 36.0), ("EFS", 36, 39.0)],
+    ),
+    (
+        "EFS was 47.0% (SE 2.6) at 4 years with the first protocol and 46.1% (SE 2.1) at 6 "
+        "years with the second.",
+        [("EFS", 48, 47.0), ("EFS", 72, 46.1)],
+    ),
+    (
+        "The 2-year OS was 93.3% (95% CI 84.9 to 100 and 95% CI 59.5 to 72.8 for the two groups).",
+        [("OS", 24, 93.3)],
+    ),
+    ("The 6-year pEFS was 46.1%, SE 2.1%.", [("EFS", 72, 46.1)]),
+    (
+        "Two-year DFS was 81.6% and OS 93.3%. In the controls the corresponding estimates were "
+        "49.4% and 65.8%.",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3), ("DFS", 24, 49.4), ("OS", 24, 65.8)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

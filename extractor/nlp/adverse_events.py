@@ -47,6 +47,12 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _EACH = re.compile(rf"^{SPACE}*(?:\)|,)?{SPACE}*(?:each|apiece)\b", re.I)
 _EACH_BEFORE = re.compile(r"\beach\b|\ball\b", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_RATE_BEFORE_EVENT = re.compile(
+    rf"{PERCENTAGE.pattern}{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+)?(?:[\w-]+{SPACE}+){{0,2}}?"
+    rf"(?:patients|infants|children|babies|participants){SPACE}+(?:developed|had|experienced"
+    rf"|reported){SPACE}+(?:an?{SPACE}+|grade{SPACE}+\S+{SPACE}+)?$",
+    re.I,
+)
 _PRONOUN_RATE = re.compile(
     rf"\b(?:it|this|this\s+event|this\s+complication)\s+(?:was\s+)?(?:happened|occurred|developed"
     rf"|arose|seen|reported|observed|affected)\s+(?:in\s+)?(?:about\s+|nearly\s+)?"
@@ -81,7 +87,24 @@ class AdverseEvents(SentenceReader):
 
     def _events(self, span: Span) -> list[Span]:
         found = [*self.matcher(span, as_spans=True), *self.exact_matcher(span, as_spans=True)]
+        found += [a for a in self._abbreviated(span.doc) if span.start <= a.start < span.end]
         return sorted(filter_spans(found), key=lambda event: event.start)
+
+    def _abbreviated(self, doc: Doc) -> list[Span]:
+        """Occurrences of short forms the text defines for an event: "... syndrome (DS)"."""
+        if "abbreviated_events" not in doc.user_data:
+            shorts = doc._.abbreviations if Doc.has_extension("abbreviations") else []
+            doc.user_data["abbreviated_events"] = [
+                Span(doc, short.start, short.end, label=self._name(events[0]))
+                for short in shorts
+                if (events := self._lexicon_events(short._.long_form))
+                and events[0].end == short._.long_form.end
+            ]
+        return doc.user_data["abbreviated_events"]
+
+    def _lexicon_events(self, span: Span) -> list[Span]:
+        found = [*self.matcher(span, as_spans=True), *self.exact_matcher(span, as_spans=True)]
+        return filter_spans(found)
 
     def __call__(self, doc: Doc) -> Doc:
         facts(doc, self.key).extend(self._table_events(doc))
@@ -114,6 +137,8 @@ class AdverseEvents(SentenceReader):
                 )
 
     def _name(self, event: Span) -> str:
+        if event.label_ not in ("", "AE"):  # a defined abbreviation carries its event's name
+            return event.label_
         return self.events.get(" ".join(event.text.lower().split()), event.text.lower())
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
@@ -122,6 +147,19 @@ class AdverseEvents(SentenceReader):
         if not events:
             yield from self._referred_to(doc, sent, text)
             return
+        for event in events:
+            # "Sixteen percent of patients developed differentiation syndrome"
+            stated = _RATE_BEFORE_EVENT.search(text, 0, event.start_char - offset)
+            if stated and claim(doc, offset + stated.start(), event.end_char):
+                yield make_fact(
+                    doc,
+                    offset + stated.start(),
+                    event.end_char,
+                    event=self._name(event),
+                    grade_min=_grade(text),
+                    value_pct=parse_number(stated["number"]),
+                    n=None,
+                )
         grade = _grade(text)
         for named, rates in _runs(events, text, offset):
             rates = [r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())]

@@ -56,8 +56,8 @@ WITH_SHARE = re.compile(
 )
 # "330 of the babies": part of a cohort named before.
 OF_THE = re.compile(
-    rf"(?<![\w.,-])(?P<number>\d+){SPACE}+of{SPACE}+(?:the|these|those|them){SPACE}+"
-    rf"(?P<words>(?:{_MODIFIER}{SPACE}+){{0,2}}?)(?P<noun>{PEOPLE})\b",
+    rf"(?<![\w.,-])(?P<number>\d+){SPACE}+of{SPACE}+(?:the|these|those|them|(?:its|their)"
+    rf"(?:{SPACE}+[\d,]+)?){SPACE}+(?P<words>(?:{_MODIFIER}{SPACE}+){{0,2}}?)(?P<noun>{PEOPLE})\b",
     re.I,
 )
 # "KMT2A rearrangement (KMT2Ar): 60 (88%)": a count with its share under a subgroup label
@@ -66,6 +66,12 @@ LABELLED_SHARE = re.compile(
     rf"(?P<label>\b(?:[A-Z][A-Z0-9]{{2,}}\d\w*|\w*rearrange\w*|mutat\w*|germline|translocation"
     rf"|fusion|[\w-]+{SPACE}risk)\b[^:;.]{{0,30}}?):{SPACE}*(?P<number>\d+){SPACE}*\("
     rf"{SPACE}*{NUMBER}{SPACE}?%{SPACE}*\)"
+)
+# "482 and 651 infants, respectively": a count that shares the noun of the next one
+SHARES_NOUN = re.compile(
+    rf"(?<![\w.,-])(?P<number>\d[\d,]*){SPACE}+(?:and|or){SPACE}+(?=\d[\d,]*{SPACE}+"
+    rf"(?:{_MODIFIER}{SPACE}+){{0,2}}?(?P<noun>{PEOPLE})\b)",
+    re.I,
 )
 # "NPM1 mutation: the remaining 8 (12%)": the rest of a cohort split before.
 REMAINING = re.compile(
@@ -80,14 +86,16 @@ OF_WHOM = re.compile(
 # "...; 60 had a KMT2A rearrangement", "(68 treated, 60 with KMT2A rearrangement)": a count
 # whose group is a genetic feature, after the cohort it is part of.
 GENETIC_SUBGROUP = re.compile(
-    rf"(?:^|[;,(]){SPACE}*(?P<number>\d+){SPACE}+(?:had|carried|harbou?red|with){SPACE}+"
+    rf"(?:^|[;,(]){SPACE}*(?P<number>\d+){SPACE}+(?:had|carried|harbou?red|with)"
+    rf"(?:{SPACE}+[a-z]+){{0,2}}?(?:{SPACE}+with)?{SPACE}+"
     rf"(?P<label>(?:an?{SPACE}+)?(?:[\w-]*[A-Z0-9][\w-]*{SPACE}+)?(?:rearrange\w*|mutat\w*"
     rf"|translocation|fusion)|[A-Z][A-Z0-9]{{2,}}\w*(?:-r)?)",
 )
 # "68 treated", "30 pts were treated": a count whose noun is left out before its verb
 COUNTED_BY_VERB = re.compile(
     rf"(?:^|[;,(]|\b(?:and|of)\b){SPACE}*(?P<number>\d+){SPACE}+(?:were{SPACE}+)?"
-    rf"(?P<verb>treated|enrolled|enroled|included|evaluable|randomi[sz]ed)\b(?!{SPACE}+(?:with|for|by|in)\b)",
+    rf"(?P<verb>treated|enrolled|enroled|included|evaluable|randomi[sz]ed|underwent{SPACE}+"
+    rf"randomi[sz]ation)\b(?!{SPACE}+(?:with|for|by|in)\b)",
     re.I,
 )
 _EVENT_AFTER = re.compile(
@@ -104,7 +112,9 @@ _EVENT_BEFORE = re.compile(
     re.I,
 )
 # "three in four babies", "one out of five children": a proportion, not a count
-_PROPORTION_BEFORE = re.compile(rf"{ANY_NUMBER}{SPACE}+(?:in|out{SPACE}+of){SPACE}+$", re.I)
+_PROPORTION_BEFORE = re.compile(
+    rf"{ANY_NUMBER}{SPACE}+(?:in|out{SPACE}+of)(?:{SPACE}+every)?{SPACE}+$", re.I
+)
 _SUBGROUP_BEFORE = re.compile(
     r"\b(?:including|among\s+them|of\s+whom|of\s+these|among\s+the)\s*,?\s*$", re.I
 )
@@ -239,10 +249,21 @@ def _counts(text: str) -> Iterator[Count]:
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
             yield match.start("number"), match.end(), n, "subgroup", match["label"]
+    for match in SHARES_NOUN.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            description = match["noun"]
+            yield (
+                match.start(),
+                match.end("number"),
+                n,
+                _role(text, match.start(), match.end(), description),
+                description,
+            )
     for match in COUNTED_BY_VERB.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
-            role = "arm" if match["verb"].lower().startswith("randomi") else "total"
+            role = "arm" if "randomi" in match["verb"].lower() else "total"
             yield match.start("number"), match.end(), n, role, match["verb"]
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"

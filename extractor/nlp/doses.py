@@ -23,13 +23,14 @@ from extractor.nlp.numbers import (
     NUMBER,
     PER_DAY,
     SPACE,
+    SPELLED_NUMBER,
     SURFACE_AREA,
     normalise_unit,
     parse_number,
 )
 
 DOSE = re.compile(
-    rf"(?P<amount>{NUMBER})(?:{SPACE}*{DASH}{SPACE}*(?P<amount_max>{NUMBER}))?{SPACE}*"
+    rf"(?P<amount>{NUMBER}|(?i:{SPELLED_NUMBER}))(?:{SPACE}*{DASH}{SPACE}*(?P<amount_max>{NUMBER}))?{SPACE}*"
     rf"(?P<mass>{MASS_UNIT})(?!\w)(?P<basis>{BASIS})?(?!{SPACE}?/{SPACE}?(?:d?L|l|ml)\b)"
     rf"(?P<area>{SURFACE_AREA})?(?P<per_day>{PER_DAY})?",
 )
@@ -135,6 +136,11 @@ def _schedule(text: str, matches: list[re.Match[str]], index: int) -> Schedule:
         text[max(0, match.start() - 50) : match.start()]
     )
     frequency = _frequency(after[:40])
+    if frequency is None and index + 1 < len(matches):
+        # "160 mg and 95 mg/m2 twice daily": a frequency after a listed pair holds for both
+        joined = re.fullmatch(rf"{SPACE}*(?:,|and|or){SPACE}*", text[match.end() : stop])
+        following = matches[index + 1]
+        frequency = _frequency(text[following.end() : following.end() + 40]) if joined else None
     route = _route(after)
     end = match.end()
     for extra in (duration_after, route and route[1], frequency and frequency[1]):

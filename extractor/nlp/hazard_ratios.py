@@ -19,20 +19,39 @@ STATED = re.compile(
     rf"{SPACE}*(?:was|of|=|,|:)?{SPACE}*(?:was{SPACE}+)?(?P<value>\d*[.·]\d+|\d+)(?![\d%])",
     re.I,
 )
-REDUCTION = re.compile(
-    rf"(?P<value>{NUMBER}){PERCENT}{SPACE}+(?:relative{SPACE}+)?(?:reduction|decrease|lower)"
-    rf"{SPACE}+(?:in{SPACE}+)?(?:the{SPACE}+)?risk{SPACE}+(?:of|for){SPACE}+"
-    rf"(?P<what>[^,;.]{{3,60}}?)(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)"
-    rf"|(?P<verb>reduced|lowered|cut|and)(?:{SPACE}+the)?{SPACE}+risk{SPACE}+(?:of|for){SPACE}+"
-    rf"(?P<what2>[^,;.]{{3,60}}?){SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}"
-    # "the risk of progression or death was reduced by 78%", "risk of death ↓85%",
-    # "Reduction in the risk of death | 85%" (a table row)
-    rf"|\b(?:reduction{SPACE}+in{SPACE}+(?:the{SPACE}+)?)?risk{SPACE}+(?:of|for){SPACE}+"
-    rf"(?P<what4>[^,;.|↓]{{3,60}}?){SPACE}*(?:↓|\|){SPACE}*(?P<value4>{NUMBER}){PERCENT}"
-    rf"|\brisk{SPACE}+(?:of|for){SPACE}+(?P<what3>[^,;.]{{3,60}}?){SPACE}+(?:was|were|is|being)"
-    rf"{SPACE}+(?:reduced|lowered|cut|decreased){SPACE}+by{SPACE}+(?P<value3>{NUMBER}){PERCENT}",
-    re.I,
+_RISK = rf"(?:risk|hazard)s?{SPACE}+(?:of|for){SPACE}+"
+_WHAT = r"[^,;.|↓]{3,60}?"
+_PCT = rf"(?:{NUMBER}){PERCENT}"
+_LOWERED = r"(?:reduced|lowered|cut|decreased|fell|dropped|declined)"
+# A stated risk reduction, one alternative per way of writing it; each names its endpoint
+# (what) and its percentage (value). An alternative that only continues a list ("and the risk
+# of death by 85%", "and of 85% in the hazard of death") counts after a stated one.
+_REDUCTIONS = (
+    # "a 78% reduction in the risk of relapse or death", "an 85% lower risk of death"
+    rf"(?P<value1>{NUMBER}){PERCENT}{SPACE}+(?:relative{SPACE}+)?(?:reduction|decrease|lower)"
+    rf"{SPACE}+(?:in{SPACE}+)?(?:the{SPACE}+)?{_RISK}(?P<what1>[^,;.]{{3,60}}?)"
+    rf"(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)",
+    # "reduced the risk of relapse by 78%", "... and the risk of death by 85%"
+    rf"(?P<verb>{_LOWERED}|and)(?:{SPACE}+the)?{SPACE}+{_RISK}(?P<what2>[^,;.]{{3,60}}?)"
+    rf"{SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
+    # "the risk of progression or death was reduced by 78%", "the risk of death fell by 85%"
+    rf"\b{_RISK}(?P<what3>{_WHAT}){SPACE}+(?:(?:was|were|is|being){SPACE}+)?{_LOWERED}"
+    rf"{SPACE}+by{SPACE}+(?P<value3>{NUMBER}){PERCENT}",
+    # "the risk of progression or death was 78% lower"
+    rf"\b{_RISK}(?P<what4>{_WHAT}){SPACE}+(?:was|were|is){SPACE}+(?P<value4>{NUMBER}){PERCENT}"
+    rf"{SPACE}+lower\b",
+    # "risk of death ↓85%", "Reduction in the risk of death | 85%" (a table row)
+    rf"\b(?:reduction{SPACE}+in{SPACE}+(?:the{SPACE}+)?)?{_RISK}(?P<what5>{_WHAT}){SPACE}*"
+    rf"(?:↓|\|){SPACE}*(?P<value5>{NUMBER}){PERCENT}",
+    # "Reductions of 78% in the hazard of progression ... and of 85% in the hazard of death"
+    rf"(?:\breductions?{SPACE}+|(?P<continued>\band{SPACE}+))of{SPACE}+(?P<value6>{NUMBER}){PERCENT}"
+    rf"{SPACE}+in{SPACE}+(?:the{SPACE}+)?{_RISK}(?P<what6>[^,;.]{{3,60}}?)"
+    rf"(?=[,;.]|{SPACE}+(?:with|in|among|for|and)\b|$)",
+    # "Progression or death: risk reduced by 78%"
+    rf"(?P<what7>[A-Z][^:;.]{{2,60}}):{SPACE}*(?:the{SPACE}+)?(?:risk|hazard){SPACE}+{_LOWERED}"
+    rf"{SPACE}+by{SPACE}+(?P<value7>{NUMBER}){PERCENT}",
 )
+REDUCTION = re.compile("|".join(_REDUCTIONS), re.I)
 P_VALUE = re.compile(rf"^.{{0,60}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
 _ENDPOINT_WORDS: tuple[tuple[str, str], ...] = (
     ("EFS", r"\bevents?\b|event-free|\bEFS\b"),
@@ -75,12 +94,13 @@ class HazardRatios(SentenceReader):
         stated_reduction = False
         for match in REDUCTION.finditer(text):
             # "lowered the risk of relapse by 78% and the risk of death by 85%"
-            if match["verb"] == "and" and not stated_reduction:
+            continuing = match["verb"] == "and" or match["continued"]
+            if continuing and not stated_reduction:
                 continue
             stated_reduction = True
-            percent = parse_number(
-                match["value"] or match["value2"] or match["value3"] or match["value4"]
-            )
+            found = match.groupdict()
+            percent = parse_number(next(v for k, v in found.items() if k.startswith("value") and v))
+            what = next(v for k, v in found.items() if k.startswith("what") and v)
             if percent is None or not 0 < percent < 100:
                 continue
             if not claim(doc, offset + match.start(), offset + match.end()):
@@ -90,9 +110,7 @@ class HazardRatios(SentenceReader):
                 offset + match.start(),
                 offset + match.end(),
                 value=round(1 - percent / 100, 4),
-                endpoint=_endpoint(
-                    match["what"] or match["what2"] or match["what3"] or match["what4"]
-                ),
+                endpoint=_endpoint(what),
                 ci_low=None,
                 ci_high=None,
                 p_value=None,

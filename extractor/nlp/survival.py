@@ -48,7 +48,7 @@ _FREE = (
     rf"{SPACE}+(?:and|or){SPACE}+(?:[\w-]+{SPACE}+)?survival))"
 )
 ENDPOINTS: tuple[tuple[str, str], ...] = (
-    ("EFS", rf"event{_FREE}|(?-i:\bEFS\b)"),
+    ("EFS", rf"event{_FREE}|(?-i:\bp?EFS\b)"),
     ("DFS", rf"disease{_FREE}|(?-i:\bDFS\b)"),
     ("RFS", rf"relapse{_FREE}|(?-i:\bRFS\b)"),
     ("PFS", rf"progression{_FREE}|(?-i:\bPFS\b)"),
@@ -98,6 +98,11 @@ _COORDINATION = re.compile(
     re.I,
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b", re.I)
+_FOR_ENDPOINT = re.compile(
+    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?",
+    re.I,
+)
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+)?(?:rates|figures|estimates"
@@ -115,10 +120,10 @@ _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the control
 # infants survived": the value comes first and the state of the patients names the endpoint.
 _STATUS_AFTER = re.compile(
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
-    rf"{GROUP}(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
+    rf"(?:{GROUP}|them)(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
     r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|free\s+(?:of|from))\s+(?:any\s+)?"
-    r"(?P<free_of>\w+)(?:\s+or\s+(?:other\s+|any\s+|another\s+)?(?P<or_free_of>\w+))?|\s+and\s+"
+    r"(?P<free_of>\w+)(?:\s+or\s+(?:(?:other|any|another)\s+)*(?P<or_free_of>\w+))?|\s+and\s+"
     r"(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)",
     re.I,
 )
@@ -326,9 +331,10 @@ class SurvivalEstimates:
             shared = None if ci or se else _SHARED_SE.search(text)
             se = se if shared is None else parse_number(shared["se"])
             end = value.end() + length
-            timepoint = mention.timepoint_months
+            # "47.0% (SE 2.6) at 4 years ... and 46.1% (SE 2.1) at 6 years": the value's own
+            timepoint = _timepoint(_TIMEPOINT_AFTER_VALUE.match(text[end:]))
             if timepoint is None:
-                timepoint = _timepoint(_TIMEPOINT_AFTER_VALUE.match(text[end:]))
+                timepoint = mention.timepoint_months
             start_char, end_char = sent.start_char + value.start(), sent.start_char + end
             if not claim(doc, start_char, end_char):
                 continue
@@ -446,7 +452,14 @@ _SE_NAMED = re.compile(r"\b(?:SE|s\.e\.|standard\s+errors?)(?:\b|(?<=\.))", re.I
 _BARE_SPREAD = re.compile(rf"{SPACE}*\({SPACE}*(?P<spread>{NUMBER}){SPACE}*%?{SPACE}*\)")
 # "..., each carrying a standard error of 2.1": one SE for every figure of the sentence
 _SHARED_SE = re.compile(
-    rf"\b(?:each|both)\b[^.;]{{0,40}}?\bstandard{SPACE}+error{SPACE}+(?:of{SPACE}+)?(?P<se>{NUMBER})",
+    rf"\b(?:each|both)\b[^.;]{{0,40}}?(?:\bstandard{SPACE}+error{SPACE}+(?:of{SPACE}+)?|±{SPACE}*)"
+    rf"(?P<se>{NUMBER})",
+    re.I,
+)
+# "46.1 and 58.2%", "(36 vs. 39%)": a number that shares the percent sign of the next one
+_SHARES_PERCENT_SIGN = re.compile(
+    rf"(?<!-)(?P<number>{NUMBER})(?P<plus_minus>(?!x)x)?(?={SPACE}*(?:,|and|vs\.?|versus|or)"
+    rf"{SPACE}*{NUMBER}{PERCENT}(?!{SPACE}*(?:CIs?\b|confidence)))",
     re.I,
 )
 # "58.2% (2.1%)": a bracketed percentage right after a value is its spread, not a figure
@@ -459,7 +472,8 @@ def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
     """Percentages of a sentence that no other fact holds, skipping interval bounds."""
     values: list[re.Match[str]] = []
     skip_until = 0
-    for match in PERCENTAGE.finditer(text):
+    found = [*PERCENTAGE.finditer(text), *_SHARES_PERCENT_SIGN.finditer(text)]
+    for match in sorted(found, key=lambda m: m.start()):
         if match.start() < skip_until:
             continue
         if is_claimed(doc, sent.start_char + match.start(), sent.start_char + match.end()):
@@ -467,6 +481,8 @@ def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
         rest = text[match.end() :]
         if re.match(rf"{SPACE}*(?:CIs?\b|confidence)", rest, re.I):
             continue
+        if text[max(0, match.start() - 3) : match.start()].strip().endswith("±"):
+            continue  # "each ±2.1%": a spread
         ranged = _RANGE_AFTER.match(rest)
         if ranged and _RANGE_BEFORE.search(text, 0, match.start()):
             skip_until = match.end() + ranged.end()  # "ranged from 36% to 66.2%": a summary
@@ -484,7 +500,8 @@ def _pair(
     """Give each value its endpoint: in order after "respectively", else the nearest before."""
     if referring_back:
         chain = mentions
-        if _RESPECTIVELY.search(text) and len(values) == len(chain):
+        # "... respectively", "the corresponding estimates were 49.4% and 65.8%"
+        if _IN_ORDER.search(text) and len(values) == len(chain):
             return list(zip(chain, values, strict=True))
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
     pairs: list[tuple[EndpointMention, re.Match[str]]] = []
@@ -498,6 +515,12 @@ def _pair(
             values = [v for v in values if v.start() < comparison.start()]
     by_mention: dict[int, list[re.Match[str]]] = {}
     for value in values:
+        named_after = next(
+            (m for m in mentions if _FOR_ENDPOINT.fullmatch(text, value.end(), m.start)), None
+        )
+        if named_after:  # "46.1% (SE 2.1) for EFS and 58.2% (SE 2.1) for OS"
+            pairs.append((named_after, value))
+            continue
         before = [i for i, m in enumerate(mentions) if m.end <= value.start()]
         # "relapse was 41.2% and that of death in remission 8.5%": another, unnamed endpoint
         another = before and _ANOTHER_MEASURE.search(text, mentions[before[-1]].end, value.start())
