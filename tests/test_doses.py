@@ -169,6 +169,22 @@ def test_an_amount_in_words(extract):
     assert (dose["amount"], dose["unit"]) == (15.0, "μg/m2/day")
 
 
+def test_the_drug_named_before_a_distant_dose_is_preferred(extract):
+    text = (
+        "The blinatumomab label for children under 45 kg starts the first cycle at 5 μg/m2/day "
+        "for 7 days, with dexamethasone given before each cycle."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("blinatumomab", 5.0)]
+
+
+def test_a_drug_given_as_an_example_is_not_the_dosed_one(extract):
+    text = (
+        "Revumenib is taken twice daily. If a strong CYP3A4 inhibitor (e.g. posaconazole) is "
+        "co-prescribed, reduce to 160 mg twice daily."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 160.0)]
+
+
 def test_a_frequency_written_before_the_dose(extract):
     text = "Mercaptopurine is taken by mouth once a day at 50 mg/m²."
     (dose,) = extract(text)["doses"]

@@ -24,6 +24,7 @@ CASES = [
     ("Anthracyclines, glucocorticoids and immunoglobulins were part of supportive care.", []),
     ("Strong CYP3A4 inhibitors and tyrosine kinase inhibitors change exposure.", []),
     ("Cytarabine is an antimetabolite given with antiemetics.", ["cytarabine"]),
+    ("Menin binds the histone-lysine N-methyltransferase KMT2A.", []),
     ("Chemotherapy raised gamma-glutamyltransferase in a few infants.", []),
     ("Elevated γ-glutamyltransferase levels were seen in 7% of patients.", []),
 ]

@@ -138,6 +138,14 @@ CASES = [
         "49.4% and 65.8%.",
         [("DFS", 24, 81.6), ("OS", 24, 93.3), ("DFS", 24, 49.4), ("OS", 24, 65.8)],
     ),
+    (
+        "The study reported 2-year DFS of 81.6%. Its comparator was historical (DFS 49.4%).",
+        [("DFS", 24, 81.6), ("DFS", 24, 49.4)],
+    ),
+    (
+        "Three years on, 66.2% of babies in the trial were alive with no relapse or other event.",
+        [("EFS", 36, 66.2)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

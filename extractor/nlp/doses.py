@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, make_fact, sentence_text, title_drug
+from extractor.nlp.facts import SentenceReader, doc_text, make_fact, sentence_text, title_drug
 from extractor.nlp.numbers import (
     BASIS,
     DASH,
@@ -65,6 +65,9 @@ DAYS = re.compile(
     rf"(?:days?{SPACE}+)?\d+)*)",
     re.I,
 )
+# "a strong CYP3A4 inhibitor (e.g. posaconazole)": an example of a class, not the dosed drug
+_AN_EXAMPLE = re.compile(r"(?:\be\.g\.|\bsuch\s+as|\bincluding|\bfor\s+example)[\s,(]*$", re.I)
+_ANOTHER_CLAUSE = re.compile(r",|;|\b(?:with|and|plus|then|before|after|followed)\b", re.I)
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
 _SENTENCES_BACK = 3  # how far back a dose without a drug in its sentence looks for one
@@ -162,18 +165,28 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
     in its sentence, else the last one named in the sentences just before ("Revumenib is
     taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before,
     else the one drug the document's title names."""
-    in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
+    in_sentence = [
+        d
+        for d in drugs
+        if sent.start_char <= d.start_char < sent.end_char
+        and not _AN_EXAMPLE.search(
+            doc_text(sent.doc)[max(sent.start_char, d.start_char - 20) : d.start_char]
+        )
+    ]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
     if before and start - before[-1].end_char <= _NEAR:
         return before[-1]
-    if after and after[0].start_char - end <= _NEAR:
-        return after[0]
-    candidates = ([(start - before[-1].end_char, before[-1])] if before else []) + (
-        [(after[0].start_char - end, after[0])] if after else []
-    )
-    if candidates:
-        return min(candidates, key=lambda c: c[0])[1]
+    if (
+        after
+        and after[0].start_char - end <= _NEAR
+        and not _ANOTHER_CLAUSE.search(doc_text(sent.doc)[end : after[0].start_char])
+    ):
+        return after[0]  # "15 μg/m2/day of blinatumomab", not "..., with dexamethasone"
+    # further away, the drug named before the dose: "the blinatumomab label ... starts at
+    # 5 μg/m2/day for 7 days, with dexamethasone given before each cycle"
+    if before or after:
+        return before[-1] if before else after[0]
     earlier = _sentences_before(sent, _SENTENCES_BACK)
     named = [d for d in drugs if earlier <= d.start_char < sent.start_char]
     if named:

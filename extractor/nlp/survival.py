@@ -120,9 +120,10 @@ _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the control
 # infants survived": the value comes first and the state of the patients names the endpoint.
 _STATUS_AFTER = re.compile(
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
-    rf"(?:{GROUP}|them)(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
+    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
-    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|free\s+(?:of|from))\s+(?:any\s+)?"
+    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+return\s+of)?|free\s+(?:of|from))"
+    r"\s+(?:any\s+|their\s+|the\s+)?"
     r"(?P<free_of>\w+)(?:\s+or\s+(?:(?:other|any|another)\s+)*(?P<or_free_of>\w+))?|\s+and\s+"
     r"(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)",
     re.I,
@@ -194,15 +195,16 @@ class SurvivalEstimates:
                 context.comparator = None  # a comparison holds within its paragraph
             found.extend(self._stated_as_status(doc, sent, text))
             mentions = endpoint_mentions(text)
-            # the frame holds for the next sentence with endpoints, if no line break comes first
-            framed = frame is not None and not doc_text(doc)[previous_end : sent.start_char].strip(
-                " \t\u00a0"
-            )
+            # what the sentence just before said holds here too, if no line break comes first
+            adjacent = not doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0")
+            framed = frame is not None and adjacent
             if not any(m.timepoint_months for m in mentions):
                 # "At two years, ...": a frame; "... at that point": the time just given
                 carried = frame if framed else last_time if _SAME_TIME.search(text) else None
+                said = {m.endpoint: m.timepoint_months for m in previous if adjacent}
                 for mention in mentions:
-                    mention.timepoint_months = carried
+                    # "2-year DFS of 81.6% ... Its comparator ... (DFS 49.4%": the same endpoint
+                    mention.timepoint_months = carried or said.get(mention.endpoint)
             values = _values(doc, sent, text)
             referring_back = (
                 not mentions and bool(_ANAPHORA.search(text)) and not _OTHER_MEASURE.search(text)
@@ -213,8 +215,8 @@ class SurvivalEstimates:
                         doc, sent, text, mentions or previous, values, referring_back, context
                     )
                 )
-            timed = [f["timepoint_months"] for f in found if f["timepoint_months"] is not None]
-            last_time = timed[-1] if timed else None
+            times = [f["timepoint_months"] for f in found if f["timepoint_months"] is not None]
+            last_time = times[-1] if times else None
             if mentions:
                 previous, previous_end = mentions, sent.end_char
                 frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
