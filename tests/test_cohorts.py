@@ -59,7 +59,12 @@ CASES = [
         [(482, "total"), (651, "total")],
     ),
     ("Of the 651 infants enrolled, 330 underwent randomization.", [(651, "total"), (330, "arm")]),
+    ("Sixty of the patients had a KMT2A rearrangement.", [(60, "subgroup")]),
+    ("Actual enrolment: 651", [(651, "total")]),
+    ("Number randomised (both arms combined): 330", [(330, "arm")]),
+    ("Interfant-06 had 330 randomised medium-risk and high-risk infants.", [(330, "arm")]),
     # negatives
+    ("At end of infusion, 28 patients (93%) were MRD-negative.", []),
     ("After the infusion, 28 of the 30 babies had no measurable leukaemia.", [(30, "total")]),
     ("About three out of every four babies carry the rearrangement.", []),
     ("The subtype is found in roughly three in four babies with the disease.", []),

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
 from extractor.nlp.facts import SentenceReader, make_fact, sentence_text
-from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, as_int, parse_number
+from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, SPELLED_NUMBER, as_int, parse_number
 
 PEOPLE = (
     r"(?:patients?|infants?|children|child|participants?|subjects?|controls?|cases|"
@@ -28,9 +28,10 @@ _FUNCTION_WORDS = (
     "|than|as|by|for|on|while|whereas|years?|months?|days?|weeks?|about|into|over|under|after"
     "|before|during|without|within|among"
 )
-# "medium- and high-risk" is one modifier.
+# "medium- and high-risk", "medium-risk and high-risk": one modifier.
 _MODIFIER = (
-    rf"(?:[A-Za-z]\w*-{SPACE}+(?:and|or){SPACE}+)?(?!(?:{_FUNCTION_WORDS})\b)[A-Za-z][\w/-]*"
+    rf"(?:[A-Za-z]\w*-\w*{SPACE}+(?:and|or){SPACE}+)?"
+    rf"(?!(?:{_FUNCTION_WORDS})\b)[A-Za-z][\w/-]*"
 )
 COUNT = re.compile(
     rf"(?<![<≤>≥/\w-])(?<!<{SPACE})(?P<number>{ANY_NUMBER})(?!{SPACE}?%|[.,]\d)"
@@ -56,7 +57,7 @@ WITH_SHARE = re.compile(
 )
 # "330 of the babies": part of a cohort named before.
 OF_THE = re.compile(
-    rf"(?<![\w.,-])(?P<number>\d+){SPACE}+of{SPACE}+(?:the|these|those|them|(?:its|their)"
+    rf"(?<![\w.,-])(?P<number>\d+|{SPELLED_NUMBER}){SPACE}+of{SPACE}+(?:the|these|those|them|(?:its|their)"
     rf"(?:{SPACE}+[\d,]+)?){SPACE}+(?P<words>(?:{_MODIFIER}{SPACE}+){{0,2}}?)(?P<noun>{PEOPLE})\b",
     re.I,
 )
@@ -71,6 +72,13 @@ LABELLED_SHARE = re.compile(
 SHARES_NOUN = re.compile(
     rf"(?<![\w.,-])(?P<number>\d[\d,]*){SPACE}+(?:and|or){SPACE}+(?=\d[\d,]*{SPACE}+"
     rf"(?:{_MODIFIER}{SPACE}+){{0,2}}?(?P<noun>{PEOPLE})\b)",
+    re.I,
+)
+# "Actual enrolment: 651", "Number randomised (both arms combined): 330"
+REGISTRY_FIELD = re.compile(
+    rf"\b(?:(?:actual|anticipated|target(?:ed)?){SPACE}+)?(?P<field>enrol(?:l)?ment|number{SPACE}+"
+    rf"(?:enrol(?:l)?ed|randomi[sz]ed|treated|analy[sz]ed|of{SPACE}+(?:patients|participants)))"
+    rf"(?:{SPACE}*\([^()]{{0,40}}\))?{SPACE}*:{SPACE}*(?P<number>\d[\d,]*)\b",
     re.I,
 )
 # "NPM1 mutation: the remaining 8 (12%)": the rest of a cohort split before.
@@ -109,6 +117,13 @@ _EVENT_AFTER = re.compile(
 _EVENT_BEFORE = re.compile(
     r"\b(?:occurred|observed|seen|reported|developed|died|relapsed)\s+(?:in|among)\s+(?:only\s+)?$"
     r"|\bexperienced\s+by\s+$",
+    re.I,
+)
+# "28 patients (93%) were MRD-negative": the share of a cohort that responded, not a cohort
+_RESPONDERS_AFTER = re.compile(
+    rf"{SPACE}*\({SPACE}*{NUMBER}{SPACE}*%{SPACE}*\){SPACE}+(?:were|was|had|achieved|reached"
+    rf"|became|remained){SPACE}+(?:in{SPACE}+|an?{SPACE}+)?(?:MRD|minimal|measurable|complete|CR"
+    rf"|negative|positive|in{SPACE}+remission|responders?)",
     re.I,
 )
 # "three in four babies", "one out of five children": a proportion, not a count
@@ -205,6 +220,7 @@ def _counts(text: str) -> Iterator[Count]:
             or _EVENT_AFTER.match(text[match.end() :])
             or _EVENT_BEFORE.search(text[: match.start()])
             or _PROPORTION_BEFORE.search(text[: match.start()])
+            or _RESPONDERS_AFTER.match(text, match.end())
         ):
             continue
         description = f"{match['words'].strip()} {match['noun']}".strip()
@@ -249,6 +265,12 @@ def _counts(text: str) -> Iterator[Count]:
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
             yield match.start("number"), match.end(), n, "subgroup", match["label"]
+    for match in REGISTRY_FIELD.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            field = match["field"].lower()
+            role = "arm" if "randomi" in field else "planned" if _PLANNED.search(text) else "total"
+            yield match.start(), match.end(), n, role, match["field"]
     for match in SHARES_NOUN.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
@@ -288,7 +310,7 @@ def _role(text: str, start: int, end: int, description: str) -> str:
         r"[^.;]{0,80}\((?:historic(?:al)?\s+)?controls?\)", text[end:]
     ):
         return "control"
-    if _ARM.search(text[end : end + 60]):
+    if _ARM.search(text[end : end + 60]) or "randomi" in description.lower():
         return "arm"
     if _SUBGROUP_BEFORE.search(text[:start]):
         return "subgroup"
