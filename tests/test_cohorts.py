@@ -67,6 +67,7 @@ CASES = [
     ("At end of infusion, 28 patients (93%) were MRD-negative.", []),
     ("After the infusion, 28 of the 30 babies had no measurable leukaemia.", [(30, "total")]),
     ("About three out of every four babies carry the rearrangement.", []),
+    ("Roughly three of every four affected infants have it.", []),
     ("The subtype is found in roughly three in four babies with the disease.", []),
     ("Read next: 5 questions about infant leukaemia", []),
     ("The other 2 days were free of treatment.", []),

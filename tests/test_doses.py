@@ -185,6 +185,14 @@ def test_a_drug_given_as_an_example_is_not_the_dosed_one(extract):
     assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 160.0)]
 
 
+def test_drugs_listed_as_examples_of_a_class_are_not_dosed(extract):
+    text = (
+        "Revumenib is taken twice daily. With azoles such as posaconazole, voriconazole and "
+        "itraconazole, the dose falls to 160 mg twice daily."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 160.0)]
+
+
 def test_a_frequency_written_before_the_dose(extract):
     text = "Mercaptopurine is taken by mouth once a day at 50 mg/m²."
     (dose,) = extract(text)["doses"]

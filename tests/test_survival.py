@@ -146,6 +146,18 @@ CASES = [
         "Three years on, 66.2% of babies in the trial were alive with no relapse or other event.",
         [("EFS", 36, 66.2)],
     ),
+    ("A 3-year event-free survival of 66.2% was achieved in MLL-10.", [("EFS", 36, 66.2)]),
+    ("Its disease-free survival could lie anywhere between 70.2% and 94.9%.", []),
+    (
+        "Two years on, 81.6 per cent were alive and free of leukaemia. Overall, 93.3 per cent "
+        "were alive, against 65.8 per cent.",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3), ("OS", 24, 65.8)],
+    ),
+    ("Interfant-99 reported the 47.0% 4-year EFS in 482 infants.", [("EFS", 48, 47.0)]),
+    (
+        "Six-year EFS was 46.1%, each estimate with a standard error of 2.1%.",
+        [("EFS", 72, 46.1)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

@@ -49,3 +49,25 @@ def test_counts_without_a_percent_note_are_not_rates(extract):
     evidence = extract(text)
     assert evidence["adverse_events"] == []
     assert evidence["survival"] == []
+
+
+LONG_TABLE = (
+    "Table 2. Survival estimates by study\n"
+    "Study | n | Endpoint | Timepoint | Estimate (95% CI or SE)\n"
+    "Interfant-99 | 482 | EFS | 4 years | 47.0 (SE 2.6)\n"
+    "MLL-10 (JPLSG) | – | OS | 3 years | 85.2 (–)\n"
+    "Interfant-06 historical controls | 214 | DFS | 2 years | 49.4 (42.7–57.1)\n"
+)
+
+
+def test_a_long_table_has_a_row_per_arm_and_endpoint(extract):
+    evidence = extract(LONG_TABLE)
+    assert [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["se"], s["ci_low"], s["arm"])
+        for s in evidence["survival"]
+    ] == [
+        ("EFS", 48, 47.0, 2.6, None, "Interfant-99"),
+        ("OS", 36, 85.2, None, None, "MLL-10 (JPLSG)"),
+        ("DFS", 24, 49.4, None, 42.7, "Interfant-06 historical controls"),
+    ]
+    assert [(c["n"], c["role"]) for c in evidence["cohorts"]] == [(482, "total"), (214, "control")]

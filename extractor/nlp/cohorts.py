@@ -13,8 +13,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, make_fact, sentence_text
+from extractor.nlp.facts import SentenceReader, doc_text, facts, make_fact, sentence_text
 from extractor.nlp.numbers import ANY_NUMBER, NUMBER, SPACE, SPELLED_NUMBER, as_int, parse_number
+from extractor.nlp.tables import table_rows
 
 PEOPLE = (
     r"(?:patients?|infants?|children|child|participants?|subjects?|controls?|cases|"
@@ -128,7 +129,7 @@ _RESPONDERS_AFTER = re.compile(
 )
 # "three in four babies", "one out of five children": a proportion, not a count
 _PROPORTION_BEFORE = re.compile(
-    rf"{ANY_NUMBER}{SPACE}+(?:in|out{SPACE}+of)(?:{SPACE}+every)?{SPACE}+$", re.I
+    rf"{ANY_NUMBER}{SPACE}+(?:in|of|out{SPACE}+of)(?:{SPACE}+every)?{SPACE}+$", re.I
 )
 _SUBGROUP_BEFORE = re.compile(
     r"\b(?:including|among\s+them|of\s+whom|of\s+these|among\s+the)\s*,?\s*$", re.I
@@ -158,6 +159,30 @@ class CohortSizes(SentenceReader):
     """Cohort facts, into ``doc._.cohorts``."""
 
     key = "cohorts"
+
+    def __call__(self, doc: Doc) -> Doc:
+        facts(doc, self.key).extend(self._table_counts(doc))
+        return super().__call__(doc)
+
+    def _table_counts(self, doc: Doc) -> Iterator[Fact]:
+        """ "Study | n | Endpoint ..." tables: a count per row, the row label says whose."""
+        seen: set[int] = set()
+        for row in table_rows(doc_text(doc)):
+            cell = row.column(r"^\s*(?:n|no\.?|number|patients|participants)\s*$")
+            count = re.match(r"\s*(?P<number>\d[\d,]*)\s*$", cell.text) if cell else None
+            n = as_int(parse_number(count["number"])) if count else None
+            if cell is None or n is None or n < _MINIMUM_COUNT or n in seen:
+                continue
+            seen.add(n)
+            label = row.label.text
+            yield make_fact(
+                doc,
+                cell.start,
+                cell.start + len(cell.text),
+                n=n,
+                role="control" if _CONTROL.search(label) else "total",
+                description=label,
+            )
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         seen: set[int] = set()  # a sentence that says "651 infants (n = 651)" has one cohort

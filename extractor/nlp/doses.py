@@ -66,7 +66,11 @@ DAYS = re.compile(
     re.I,
 )
 # "a strong CYP3A4 inhibitor (e.g. posaconazole)": an example of a class, not the dosed drug
-_AN_EXAMPLE = re.compile(r"(?:\be\.g\.|\bsuch\s+as|\bincluding|\bfor\s+example)[\s,(]*$", re.I)
+_AN_EXAMPLE = re.compile(
+    r"(?:\be\.g\.|\bsuch\s+as|\bincluding|\bfor\s+example)[\s,(]*"
+    r"(?:[\w-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))*$",
+    re.I,
+)
 _ANOTHER_CLAUSE = re.compile(r",|;|\b(?:with|and|plus|then|before|after|followed)\b", re.I)
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
@@ -170,7 +174,7 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
         for d in drugs
         if sent.start_char <= d.start_char < sent.end_char
         and not _AN_EXAMPLE.search(
-            doc_text(sent.doc)[max(sent.start_char, d.start_char - 20) : d.start_char]
+            doc_text(sent.doc)[max(sent.start_char, d.start_char - 60) : d.start_char]
         )
     ]
     before = [d for d in in_sentence if d.end_char <= start]

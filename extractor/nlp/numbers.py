@@ -214,7 +214,8 @@ NOT_A_RATE_AFTER = re.compile(
 
 
 _INTERVAL_BEFORE = re.compile(
-    rf"(?:±|\bSE\b{SPACE}*[,:=]?|\bCI\b{SPACE}*[,:=]?|{NUMBER}{PERCENT}?{SPACE}*{DASH})"
+    rf"(?:±|\bSE\b{SPACE}*[,:=]?|\bstandard{SPACE}+error(?:{SPACE}+of)?|\bCI\b{SPACE}*[,:=]?"
+    rf"|{NUMBER}{PERCENT}?{SPACE}*{DASH})"
     rf"{SPACE}*$",
     re.I,
 )

@@ -35,12 +35,13 @@ from extractor.nlp.numbers import (
     TIME_UNIT,
     TIMEPOINT,
     interval_after,
+    is_interval_part,
     months,
     parse_number,
     qualifier_before,
     standard_error_after,
 )
-from extractor.nlp.tables import CELL_VALUE, table_rows
+from extractor.nlp.tables import CELL_VALUE, Cell, table_rows
 
 # "event-free survival", and "event-free" in "event-free and overall survival"
 _FREE = (
@@ -99,8 +100,10 @@ _COORDINATION = re.compile(
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b", re.I)
+# "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS": a value followed by its endpoint
 _FOR_ENDPOINT = re.compile(
-    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?",
+    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
+    rf"|{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)",
     re.I,
 )
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
@@ -114,7 +117,11 @@ _OTHER_MEASURE = re.compile(
     r"remission|response|\bMRD\b|residual disease|adverse|toxicit|\bgrade\b|hazard|risk", re.I
 )
 # "75% of infants", "70% were relapses": a proportion, not a survival estimate.
-_NOT_SURVIVAL_AFTER = re.compile(rf"^{SPACE}*(?:of|were|was|had|died|relapsed|occurred)\b", re.I)
+_NOT_SURVIVAL_AFTER = re.compile(
+    rf"^{SPACE}*(?:of|were|was|had|died|relapsed|occurred)\b(?!{SPACE}+(?:achieved|reached"
+    rf"|observed|reported|seen|obtained|recorded|estimated)\b)",
+    re.I,
+)
 _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
 # "47.0 percent of the babies (SE 2.6) were alive without relapse or other events", "72% of
 # infants survived": the value comes first and the state of the patients names the endpoint.
@@ -150,11 +157,13 @@ _FREE_OF = {
 
 
 def _status_endpoint(match: re.Match[str]) -> str | None:
-    """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS."""
+    """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS,
+    "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS)."""
     words = [match[g] for g in ("or_free_of", "free_of", "alive_and", "free") if match[g]]
     if not words:
         return "OS"
-    named = [_FREE_OF.get(word.lower().rstrip("s")) for word in words]
+    plain = {"leukemia": "DFS", "leukaemia": "DFS"} if not match["free"] else {}
+    named = [plain.get(w.lower(), _FREE_OF.get(w.lower().rstrip("s"))) for w in words]
     if "EFS" in named:  # "without relapse or other events"
         return "EFS"
     return named[0]
@@ -193,11 +202,12 @@ class SurvivalEstimates:
                 and "\n" in doc_text(doc)[doc[sent.start - 1].sent.end_char : sent.end_char]
             ):
                 context.comparator = None  # a comparison holds within its paragraph
-            found.extend(self._stated_as_status(doc, sent, text))
-            mentions = endpoint_mentions(text)
             # what the sentence just before said holds here too, if no line break comes first
             adjacent = not doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0")
             framed = frame is not None and adjacent
+            stated = self._stated_as_status(doc, sent, text, frame if framed else None)
+            found.extend(stated)
+            mentions = endpoint_mentions(text)
             if not any(m.timepoint_months for m in mentions):
                 # "At two years, ...": a frame; "... at that point": the time just given
                 carried = frame if framed else last_time if _SAME_TIME.search(text) else None
@@ -217,53 +227,86 @@ class SurvivalEstimates:
                 )
             times = [f["timepoint_months"] for f in found if f["timepoint_months"] is not None]
             last_time = times[-1] if times else None
-            if mentions:
-                previous, previous_end = mentions, sent.end_char
+            if mentions or stated:
+                previous_end = sent.end_char
                 frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
+            if mentions:
+                previous = mentions
         return doc
 
     def _table_estimates(self, doc: Doc) -> list[dict]:
-        """Figures in "|" tables: the row label names the endpoint, the header the arm."""
+        """Figures in "|" tables. A wide table names the endpoint in the row label and the
+        arm in the header ("DFS at 2 years | 81.6 (70.2–94.9) | 49.4 (...)"); a long table
+        has columns for the endpoint, the timepoint and the estimate, one row per arm."""
         estimates = []
         for row in table_rows(doc_text(doc)):
-            mentions = endpoint_mentions(row.label.text)
+            named = row.column(r"\b(?:endpoint|outcome)s?\b")
+            cells: list[tuple[Cell, str | None]]
+            if named is not None:
+                estimate = row.column(r"estimate|value|rate|%|result")
+                time = row.column(r"\btime")
+                mentions = endpoint_mentions(f"{time.text if time else ''} {named.text}")
+                cells = [(estimate, row.label.text)] if estimate else []
+                in_percent = True  # a survival estimate above 1 in a long table is a percentage
+            else:
+                mentions = endpoint_mentions(row.label.text)
+                cells = [(cell, row.column_name(i)) for i, cell in enumerate(row.cells)]
+                in_percent = row.in_percent
             if len({m.endpoint for m in mentions}) != 1:
                 continue
-            for index, cell in enumerate(row.cells):
-                value = CELL_VALUE.match(cell.text)
-                number = parse_number(value["number"]) if value else None
-                if not value or number is None or number > 100:
-                    continue
-                if not (value["percent"] or row.in_percent):
-                    continue
-                ci = interval_after(cell.text[value.end() :], number)
-                start = cell.start + value.start("number")
-                end = cell.start + value.end() + (ci[2] if ci else 0)
-                if not claim(doc, start, end):
-                    continue
-                estimates.append(
-                    make_fact(
-                        doc,
-                        start,
-                        end,
-                        endpoint=mentions[0].endpoint,
-                        timepoint_months=mentions[0].timepoint_months,
-                        value_pct=number,
-                        ci_low=ci[0] if ci else None,
-                        ci_high=ci[1] if ci else None,
-                        se=None,
-                        qualifier=None,
-                        arm=row.column_name(index),
-                        n=None,
-                    )
+            timepoint = next((m.timepoint_months for m in mentions if m.timepoint_months), None)
+            for cell, arm in cells:
+                estimates.extend(
+                    self._table_cell(doc, cell, in_percent, mentions[0].endpoint, timepoint, arm)
                 )
         return estimates
 
-    def _stated_as_status(self, doc: Doc, sent: Span, text: str) -> list[dict]:
+    def _table_cell(
+        self,
+        doc: Doc,
+        cell: Cell,
+        in_percent: bool,
+        endpoint: str,
+        timepoint: float | None,
+        arm: str | None,
+    ) -> list[dict]:
+        value = CELL_VALUE.match(cell.text)
+        number = parse_number(value["number"]) if value else None
+        if not value or number is None or not 1 < number <= 100:
+            return []
+        if not (value["percent"] or in_percent):
+            return []
+        rest = cell.text[value.end() :]
+        ci = interval_after(rest, number)
+        se = None if ci else standard_error_after(rest)
+        start = cell.start + value.start("number")
+        end = cell.start + value.end() + (ci[2] if ci else se[1] if se else 0)
+        if not claim(doc, start, end):
+            return []
+        return [
+            make_fact(
+                doc,
+                start,
+                end,
+                endpoint=endpoint,
+                timepoint_months=timepoint,
+                value_pct=number,
+                ci_low=ci[0] if ci else None,
+                ci_high=ci[1] if ci else None,
+                se=se[0] if se else None,
+                qualifier=None,
+                arm=arm,
+                n=None,
+            )
+        ]
+
+    def _stated_as_status(
+        self, doc: Doc, sent: Span, text: str, framed: float | None
+    ) -> list[dict]:
         """Values stated as a share of patients alive, event-free or free of relapse, and the
         value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies")."""
         estimates = []
-        timepoint = _timepoint(_SENTENCE_TIMEPOINT.search(text))
+        timepoint = _timepoint(_SENTENCE_TIMEPOINT.search(text)) or framed
         for value in PERCENTAGE.finditer(text):
             status = _STATUS_AFTER.match(text, value.end())
             endpoint = status and _status_endpoint(status)
@@ -466,7 +509,10 @@ _SHARES_PERCENT_SIGN = re.compile(
 )
 # "58.2% (2.1%)": a bracketed percentage right after a value is its spread, not a figure
 _BARE_PERCENT = re.compile(rf"{SPACE}*\({SPACE}*{NUMBER}{SPACE}*%{SPACE}*\)")
-_RANGE_BEFORE = re.compile(r"\b(?:rang(?:ed|ing)|var(?:ied|ying))\s+(?:from\s+|between\s+)?$", re.I)
+# "ranged from 36% to 66.2%", "could lie anywhere between 70.2% and 94.9%"
+_RANGE_BEFORE = re.compile(
+    r"\b(?:(?:rang(?:ed|ing)|var(?:ied|ying))\s+(?:from\s+|between\s+)?|between\s+)$", re.I
+)
 _RANGE_AFTER = re.compile(rf"{SPACE}*(?:-|–|to|and){SPACE}*{NUMBER}{PERCENT}", re.I)
 
 
@@ -483,8 +529,8 @@ def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
         rest = text[match.end() :]
         if re.match(rf"{SPACE}*(?:CIs?\b|confidence)", rest, re.I):
             continue
-        if text[max(0, match.start() - 3) : match.start()].strip().endswith("±"):
-            continue  # "each ±2.1%": a spread
+        if is_interval_part(text, match.start()):
+            continue  # "each ±2.1%", "95% CI 70.2 to 94.9": a spread or a bound
         ranged = _RANGE_AFTER.match(rest)
         if ranged and _RANGE_BEFORE.search(text, 0, match.start()):
             skip_until = match.end() + ranged.end()  # "ranged from 36% to 66.2%": a summary

@@ -41,6 +41,13 @@ class TableRow:
     header: tuple[Cell, ...]
     in_percent: bool
 
+    def column(self, pattern: str) -> Cell | None:
+        """This row's value cell under the first header that matches ``pattern``."""
+        for heading, cell in zip(self.header[1:], self.cells, strict=False):
+            if re.search(pattern, heading.text, re.I):
+                return cell
+        return None
+
     def column_name(self, index: int) -> str | None:
         """The header of value cell ``index`` without its group size: "Controls (n=214)"."""
         if index + 1 >= len(self.header):
