@@ -158,6 +158,27 @@ CASES = [
         "Six-year EFS was 46.1%, each estimate with a standard error of 2.1%.",
         [("EFS", 72, 46.1)],
     ),
+    (
+        "Interfant-99 reported 47.0% at 4 years, and Interfant-06 a 6-year EFS of 46.1% and "
+        "overall survival (OS) of 58.2%.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "Two years later, 93.3 percent of the babies were alive. The share who were alive and "
+        "free of leukemia was 81.6 percent, versus 49.4 percent.",
+        [("OS", 24, 93.3), ("DFS", 24, 81.6), ("DFS", 24, 49.4)],
+    ),
+    (
+        "Two years later, 93.3 per cent of the babies were still alive and 81.6 per cent were "
+        "alive with no return of their leukaemia. Among 214 similar babies, the equivalent "
+        "figures were 65.8 per cent and 49.4 per cent.",
+        [("OS", 24, 93.3), ("DFS", 24, 81.6), ("OS", 24, 65.8), ("DFS", 24, 49.4)],
+    ),
+    (
+        "Six years after diagnosis, 46.1% of the babies were alive without their leukaemia "
+        "coming back or another serious event.",
+        [("EFS", 72, 46.1)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

@@ -90,6 +90,9 @@ _FRAMING = re.compile(
     rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later)),",
     re.I,
 )
+_NEXT_IN_CLAUSE = re.compile(
+    r"[^;]{0,40}?%[^;%]{0,30}?\b(?:and|while|whereas|with)\s+(?:an?\s+|the\s+|its\s+)?", re.I
+)
 _SAME_TIME = re.compile(
     r"\b(?:at|by)\s+(?:that|the\s+same)\s+(?:point|time|stage|mark)\b|\bby\s+then\b", re.I
 )
@@ -99,7 +102,7 @@ _COORDINATION = re.compile(
     re.I,
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-_IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b", re.I)
+_IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b|\bequivalent\b", re.I)
 # "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS": a value followed by its endpoint
 _FOR_ENDPOINT = re.compile(
     rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
@@ -108,7 +111,7 @@ _FOR_ENDPOINT = re.compile(
 )
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
 _ANAPHORA = re.compile(
-    r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+)?(?:rates|figures|estimates"
+    r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+|equivalent\s+)?(?:rates|figures|estimates"
     r"|values|proportions)\b|\brespectively\b",
     re.I,
 )
@@ -125,14 +128,27 @@ _NOT_SURVIVAL_AFTER = re.compile(
 _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
 # "47.0 percent of the babies (SE 2.6) were alive without relapse or other events", "72% of
 # infants survived": the value comes first and the state of the patients names the endpoint.
+# The state of patients that names an endpoint: "alive" (OS), "alive without relapse or other
+# events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS).
+_STATUS = (
+    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+return\s+of)?"
+    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+)?(?P<free_of>\w+)"
+    r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
+    r"|\s+and\s+(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)"
+)
 _STATUS_AFTER = re.compile(
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
-    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
+    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
+    rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
-    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+return\s+of)?|free\s+(?:of|from))"
-    r"\s+(?:any\s+|their\s+|the\s+)?"
-    r"(?P<free_of>\w+)(?:\s+or\s+(?:(?:other|any|another)\s+)*(?P<or_free_of>\w+))?|\s+and\s+"
-    r"(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)",
+    rf"{_STATUS}",
+    re.I,
+)
+# "The share who were alive and free of leukemia was 81.6 percent": the state named first
+_STATUS_BEFORE = re.compile(
+    rf"\b(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were|was"
+    rf"|remained)\s+|that\s+(?:were|was)\s+)?(?:still\s+)?{_STATUS}\s+(?:was|were|stood\s+at"
+    rf"|reached|came\s+to)\s+(?P<number>{NUMBER}){PERCENT}",
     re.I,
 )
 # "... were alive at the two-year mark, against 65.8% of 214 babies"
@@ -167,6 +183,10 @@ def _status_endpoint(match: re.Match[str]) -> str | None:
     if "EFS" in named:  # "without relapse or other events"
         return "EFS"
     return named[0]
+
+
+# a value stated with a patient state: its match, where its text ends, its interval and SE
+Stated = tuple[re.Match[str], int, tuple[float, float, int] | None, float | None]
 
 
 @dataclass
@@ -205,7 +225,9 @@ class SurvivalEstimates:
             # what the sentence just before said holds here too, if no line break comes first
             adjacent = not doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0")
             framed = frame is not None and adjacent
-            stated = self._stated_as_status(doc, sent, text, frame if framed else None)
+            stated = self._stated_as_status(
+                doc, sent, text, frame if framed else last_time if adjacent else None
+            )
             found.extend(stated)
             mentions = endpoint_mentions(text)
             if not any(m.timepoint_months for m in mentions):
@@ -232,7 +254,45 @@ class SurvivalEstimates:
                 frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
             if mentions:
                 previous = mentions
+            elif stated:  # "... 93.3 per cent were still alive and 81.6 per cent were alive with
+                # no return ...": what the next sentence's "equivalent figures" refer to
+                previous = [
+                    EndpointMention(f["endpoint"], 0, 0, f["timepoint_months"]) for f in stated
+                ]
         return doc
+
+    def _status_facts(
+        self,
+        doc: Doc,
+        sent: Span,
+        text: str,
+        stated: list[Stated],
+        endpoint: str | None,
+        timepoint: float | None,
+    ) -> list[dict]:
+        estimates = []
+        for match, end, interval, error in stated:
+            number = parse_number(match["number"])
+            start_char, end_char = sent.start_char + match.start("number"), sent.start_char + end
+            if number is None or number > 100 or not claim(doc, start_char, end_char):
+                continue
+            estimates.append(
+                make_fact(
+                    doc,
+                    start_char,
+                    end_char,
+                    endpoint=endpoint,
+                    timepoint_months=timepoint,
+                    value_pct=number,
+                    ci_low=interval[0] if interval else None,
+                    ci_high=interval[1] if interval else None,
+                    se=error,
+                    qualifier=qualifier_before(text[: match.start("number")]),
+                    arm=None,
+                    n=None,
+                )
+            )
+        return estimates
 
     def _table_estimates(self, doc: Doc) -> list[dict]:
         """Figures in "|" tables. A wide table names the endpoint in the row label and the
@@ -307,6 +367,12 @@ class SurvivalEstimates:
         value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies")."""
         estimates = []
         timepoint = _timepoint(_SENTENCE_TIMEPOINT.search(text)) or framed
+        for subject_first in _STATUS_BEFORE.finditer(text):
+            endpoint = _status_endpoint(subject_first)
+            other = _COMPARED_VALUE.match(text, subject_first.end())
+            stated: list[Stated] = [(subject_first, subject_first.end(), None, None)]
+            stated += [(other, other.end(), None, None)] if other else []
+            estimates.extend(self._status_facts(doc, sent, text, stated, endpoint, timepoint))
         for value in PERCENTAGE.finditer(text):
             status = _STATUS_AFTER.match(text, value.end())
             endpoint = status and _status_endpoint(status)
@@ -319,30 +385,7 @@ class SurvivalEstimates:
             other = _COMPARED_VALUE.match(text, status.end())
             if other:
                 stated.append((other, other.end(), None, None))
-            for match, end, interval, error in stated:
-                number = parse_number(match["number"])
-                start_char, end_char = (
-                    sent.start_char + match.start("number"),
-                    sent.start_char + end,
-                )
-                if number is None or number > 100 or not claim(doc, start_char, end_char):
-                    continue
-                estimates.append(
-                    make_fact(
-                        doc,
-                        start_char,
-                        end_char,
-                        endpoint=endpoint,
-                        timepoint_months=timepoint,
-                        value_pct=number,
-                        ci_low=interval[0] if interval else None,
-                        ci_high=interval[1] if interval else None,
-                        se=error,
-                        qualifier=qualifier_before(text[: match.start("number")]),
-                        arm=None,
-                        n=None,
-                    )
-                )
+            estimates.extend(self._status_facts(doc, sent, text, stated, endpoint, timepoint))
         return estimates
 
     def _estimates(
@@ -448,6 +491,12 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
                 ),
                 None,
             )
+    # "a 6-year EFS of 46.1% and overall survival of 58.2%": the next endpoint of the clause
+    for earlier, later in zip(mentions, mentions[1:], strict=False):
+        if later.timepoint_months is None and _NEXT_IN_CLAUSE.fullmatch(
+            text, earlier.end, later.start
+        ):
+            later.timepoint_months = earlier.timepoint_months
     if fallback:
         for mention in mentions:
             if mention.timepoint_months is None:
