@@ -60,6 +60,7 @@ CASES = [
     ),
     ("Of the 651 infants enrolled, 330 underwent randomization.", [(651, "total"), (330, "arm")]),
     ("Sixty of the patients had a KMT2A rearrangement.", [(60, "subgroup")]),
+    ("The trial treated 68 adult and pediatric patients.", [(68, "total")]),
     ("Actual enrolment: 651", [(651, "total")]),
     ("Number randomised (both arms combined): 330", [(330, "arm")]),
     ("Interfant-06 had 330 randomised medium-risk and high-risk infants.", [(330, "arm")]),

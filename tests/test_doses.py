@@ -193,6 +193,14 @@ def test_drugs_listed_as_examples_of_a_class_are_not_dosed(extract):
     assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 160.0)]
 
 
+def test_drugs_named_as_members_of_a_class_are_not_dosed(extract):
+    text = (
+        "Revumenib is taken twice daily. Posaconazole, voriconazole and itraconazole are strong "
+        "CYP3A4 inhibitors. With one of them, 163 mg every 12 hours was the phase 2 dose."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 163.0)]
+
+
 def test_a_frequency_written_before_the_dose(extract):
     text = "Mercaptopurine is taken by mouth once a day at 50 mg/m²."
     (dose,) = extract(text)["doses"]

@@ -35,6 +35,7 @@ CASES = [
         "78% risk reduction",
     ),
     ("Progression or death: risk reduced by 78%.", 0.22, "DFS", "78% risk reduction"),
+    ("Risk reduction versus controls: 85% for death.", 0.15, "OS", "85% risk reduction"),
     ("Compared with controls, the risk of death fell by 85%.", 0.15, "OS", "85% risk reduction"),
 ]
 
@@ -43,6 +44,10 @@ CASES = [
 def test_hazard_ratio(extract, text, value, endpoint, derived):
     (hr,) = extract(text)["hazard_ratios"]
     assert (hr["value"], hr["endpoint"], hr["derived_from"]) == (value, endpoint, derived)
+
+
+def test_a_percentage_for_an_outcome_is_a_reduction_only_after_one_is_named(extract):
+    assert extract("MRD negativity was 93% for infants after the infusion.")["hazard_ratios"] == []
 
 
 def test_interval_and_p_value(extract):

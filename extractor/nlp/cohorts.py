@@ -31,7 +31,7 @@ _FUNCTION_WORDS = (
 )
 # "medium- and high-risk", "medium-risk and high-risk": one modifier.
 _MODIFIER = (
-    rf"(?:[A-Za-z]\w*-\w*{SPACE}+(?:and|or){SPACE}+)?"
+    rf"(?:(?!(?:{_FUNCTION_WORDS})\b)[A-Za-z]\w*(?:-\w*)?{SPACE}+(?:and|or){SPACE}+)?"
     rf"(?!(?:{_FUNCTION_WORDS})\b)[A-Za-z][\w/-]*"
 )
 COUNT = re.compile(

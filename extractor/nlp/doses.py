@@ -72,6 +72,12 @@ _AN_EXAMPLE = re.compile(
     re.I,
 )
 _ANOTHER_CLAUSE = re.compile(r",|;|\b(?:with|and|plus|then|before|after|followed)\b", re.I)
+_MEMBERS_OF_A_CLASS = re.compile(
+    r"\s*(?P<members>(?:[\w-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))+[\w-]+)\s+(?:are|is)\s+"
+    r"(?:all\s+|each\s+)?(?:(?:strong|moderate|potent|weak)\s+)?[\w-]*\s*(?:inhibitors|inducers"
+    r"|antifungals|azoles)\b",
+    re.I,
+)
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
 _SENTENCES_BACK = 3  # how far back a dose without a drug in its sentence looks for one
@@ -169,14 +175,8 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
     in its sentence, else the last one named in the sentences just before ("Revumenib is
     taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before,
     else the one drug the document's title names."""
-    in_sentence = [
-        d
-        for d in drugs
-        if sent.start_char <= d.start_char < sent.end_char
-        and not _AN_EXAMPLE.search(
-            doc_text(sent.doc)[max(sent.start_char, d.start_char - 60) : d.start_char]
-        )
-    ]
+    drugs = [d for d in drugs if not _named_as_an_example(d)]
+    in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
     if before and start - before[-1].end_char <= _NEAR:
@@ -201,6 +201,18 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
         return named_before[-1]
     # ... or names it in its title, other drugs in passing.
     return title_drug(sent.doc) if sent.start else None
+
+
+def _named_as_an_example(drug: Span) -> bool:
+    """A drug named as a member of a class, not as the one dosed: "a strong CYP3A4 inhibitor
+    (e.g. posaconazole)", "Posaconazole, voriconazole and itraconazole are strong CYP3A4
+    inhibitors"."""
+    sent, text = drug.sent, doc_text(drug.doc)
+    before = text[max(sent.start_char, drug.start_char - 60) : drug.start_char]
+    if _AN_EXAMPLE.search(before):
+        return True
+    members = _MEMBERS_OF_A_CLASS.match(text, sent.start_char, sent.end_char)
+    return members is not None and drug.end_char <= members.end("members")
 
 
 def _sentences_before(sent: Span, count: int) -> int:

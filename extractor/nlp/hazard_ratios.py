@@ -47,11 +47,16 @@ _REDUCTIONS = (
     rf"(?:\breductions?{SPACE}+|(?P<continued>\band{SPACE}+))of{SPACE}+(?P<value6>{NUMBER}){PERCENT}"
     rf"{SPACE}+in{SPACE}+(?:the{SPACE}+)?{_RISK}(?P<what6>[^,;.]{{3,60}}?)"
     rf"(?=[,;.]|{SPACE}+(?:with|in|among|for|and)\b|$)",
+    # "The reductions we reported, 78% in the risk of progression or death and 85% in the risk
+    # of death", "Risk reduction: 78% for progression or death": after a reduction is named
+    rf"(?P<listed>(?<![\w.]){NUMBER}){PERCENT}{SPACE}+(?:in{SPACE}+the{SPACE}+(?:risk|hazard)"
+    rf"{SPACE}+of|for){SPACE}+(?P<what8>[^,;.]{{3,60}}?)(?=[,;.]|{SPACE}+and\b|$)",
     # "Progression or death: risk reduced by 78%"
     rf"(?P<what7>[A-Z][^:;.]{{2,60}}):{SPACE}*(?:the{SPACE}+)?(?:risk|hazard){SPACE}+{_LOWERED}"
     rf"{SPACE}+by{SPACE}+(?P<value7>{NUMBER}){PERCENT}",
 )
 REDUCTION = re.compile("|".join(_REDUCTIONS), re.I)
+_REDUCTION_NAMED = re.compile(r"\breduc(?:tions?|ed)\b|\blower\s+risk", re.I)
 P_VALUE = re.compile(rf"^.{{0,60}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
 _ENDPOINT_WORDS: tuple[tuple[str, str], ...] = (
     ("EFS", r"\bevents?\b|event-free|\bEFS\b"),
@@ -97,9 +102,13 @@ class HazardRatios(SentenceReader):
             continuing = match["verb"] == "and" or match["continued"]
             if continuing and not stated_reduction:
                 continue
+            if match["listed"] and not _REDUCTION_NAMED.search(text, 0, match.start()):
+                continue
             stated_reduction = True
             found = match.groupdict()
-            percent = parse_number(next(v for k, v in found.items() if k.startswith("value") and v))
+            percent = parse_number(
+                next(v for k, v in found.items() if k.startswith(("value", "listed")) and v)
+            )
             what = next(v for k, v in found.items() if k.startswith("what") and v)
             if percent is None or not 0 < percent < 100:
                 continue
