@@ -56,6 +56,7 @@ _REDUCTIONS = (
     rf"{SPACE}+by{SPACE}+(?P<value7>{NUMBER}){PERCENT}",
 )
 REDUCTION = re.compile("|".join(_REDUCTIONS), re.I)
+_MAY_STATE_ONE = re.compile(r"hazard|\bHR\b|risk|reduc", re.I)
 _REDUCTION_NAMED = re.compile(r"\breduc(?:tions?|ed)\b|\blower\s+risk", re.I)
 P_VALUE = re.compile(rf"^.{{0,60}}?\b[Pp]{SPACE}*(?P<op>[=<>≤])\s*(?P<p>0?[.·]\d+)")
 _ENDPOINT_WORDS: tuple[tuple[str, str], ...] = (
@@ -75,6 +76,8 @@ class HazardRatios(SentenceReader):
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         text, offset = sentence_text(sent), sent.start_char
+        if not _MAY_STATE_ONE.search(text):
+            return  # most sentences name no hazard or risk: skip the long patterns
         for match in STATED.finditer(text):
             value = parse_number(match["value"])
             if value is None or value <= 0 or value > 20:
