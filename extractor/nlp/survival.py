@@ -41,6 +41,7 @@ from extractor.nlp.numbers import (
     qualifier_before,
     standard_error_after,
 )
+from extractor.nlp.patient_states import stated_as_status
 from extractor.nlp.tables import CELL_VALUE, Cell, table_rows
 
 # "event-free survival", and "event-free" in "event-free and overall survival"
@@ -126,67 +127,6 @@ _NOT_SURVIVAL_AFTER = re.compile(
     re.I,
 )
 _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
-# "47.0 percent of the babies (SE 2.6) were alive without relapse or other events", "72% of
-# infants survived": the value comes first and the state of the patients names the endpoint.
-# The state of patients that names an endpoint: "alive" (OS), "alive without relapse or other
-# events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS).
-_STATUS = (
-    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+return\s+of)?"
-    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+)?(?P<free_of>\w+)"
-    r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
-    r"|\s+and\s+(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)"
-)
-_STATUS_AFTER = re.compile(
-    rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
-    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
-    rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
-    r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
-    rf"{_STATUS}",
-    re.I,
-)
-# "The share who were alive and free of leukemia was 81.6 percent": the state named first
-_STATUS_BEFORE = re.compile(
-    rf"\b(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were|was"
-    rf"|remained)\s+|that\s+(?:were|was)\s+)?(?:still\s+)?{_STATUS}\s+(?:was|were|stood\s+at"
-    rf"|reached|came\s+to)\s+(?P<number>{NUMBER}){PERCENT}",
-    re.I,
-)
-# "... were alive at the two-year mark, against 65.8% of 214 babies"
-_COMPARED_VALUE = re.compile(
-    rf"[^.;%]{{0,40}}?\b(?:against|versus|vs\.?|compared{SPACE}+(?:with|to)){SPACE}+"
-    rf"(?P<number>{NUMBER}){PERCENT}",
-    re.I,
-)
-# "..., give or take a standard error of 2.6 points"
-_SE_LATER = re.compile(
-    rf"[^.;]{{0,40}}?\b(?:standard{SPACE}+error|SE)(?:{SPACE}+of|{SPACE}*[,:=])?{SPACE}*(?P<se>{NUMBER})",
-    re.I,
-)
-_FREE_OF = {
-    "event": "EFS",
-    "disease": "DFS",
-    "relapse": "RFS",
-    "leukemia": "LFS",
-    "leukaemia": "LFS",
-    "progression": "PFS",
-}
-
-
-def _status_endpoint(match: re.Match[str]) -> str | None:
-    """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS,
-    "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS)."""
-    words = [match[g] for g in ("or_free_of", "free_of", "alive_and", "free") if match[g]]
-    if not words:
-        return "OS"
-    plain = {"leukemia": "DFS", "leukaemia": "DFS"} if not match["free"] else {}
-    named = [plain.get(w.lower(), _FREE_OF.get(w.lower().rstrip("s"))) for w in words]
-    if "EFS" in named:  # "without relapse or other events"
-        return "EFS"
-    return named[0]
-
-
-# a value stated with a patient state: its match, where its text ends, its interval and SE
-Stated = tuple[re.Match[str], int, tuple[float, float, int] | None, float | None]
 
 
 @dataclass
@@ -225,8 +165,12 @@ class SurvivalEstimates:
             # what the sentence just before said holds here too, if no line break comes first
             adjacent = not doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0")
             framed = frame is not None and adjacent
-            stated = self._stated_as_status(
-                doc, sent, text, frame if framed else last_time if adjacent else None
+            stated = stated_as_status(
+                doc,
+                sent,
+                text,
+                _timepoint(_SENTENCE_TIMEPOINT.search(text))
+                or (frame if framed else last_time if adjacent else None),
             )
             found.extend(stated)
             mentions = endpoint_mentions(text)
@@ -260,39 +204,6 @@ class SurvivalEstimates:
                     EndpointMention(f["endpoint"], 0, 0, f["timepoint_months"]) for f in stated
                 ]
         return doc
-
-    def _status_facts(
-        self,
-        doc: Doc,
-        sent: Span,
-        text: str,
-        stated: list[Stated],
-        endpoint: str | None,
-        timepoint: float | None,
-    ) -> list[dict]:
-        estimates = []
-        for match, end, interval, error in stated:
-            number = parse_number(match["number"])
-            start_char, end_char = sent.start_char + match.start("number"), sent.start_char + end
-            if number is None or number > 100 or not claim(doc, start_char, end_char):
-                continue
-            estimates.append(
-                make_fact(
-                    doc,
-                    start_char,
-                    end_char,
-                    endpoint=endpoint,
-                    timepoint_months=timepoint,
-                    value_pct=number,
-                    ci_low=interval[0] if interval else None,
-                    ci_high=interval[1] if interval else None,
-                    se=error,
-                    qualifier=qualifier_before(text[: match.start("number")]),
-                    arm=None,
-                    n=None,
-                )
-            )
-        return estimates
 
     def _table_estimates(self, doc: Doc) -> list[dict]:
         """Figures in "|" tables. A wide table names the endpoint in the row label and the
@@ -359,34 +270,6 @@ class SurvivalEstimates:
                 n=None,
             )
         ]
-
-    def _stated_as_status(
-        self, doc: Doc, sent: Span, text: str, framed: float | None
-    ) -> list[dict]:
-        """Values stated as a share of patients alive, event-free or free of relapse, and the
-        value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies")."""
-        estimates = []
-        timepoint = _timepoint(_SENTENCE_TIMEPOINT.search(text)) or framed
-        for subject_first in _STATUS_BEFORE.finditer(text):
-            endpoint = _status_endpoint(subject_first)
-            other = _COMPARED_VALUE.match(text, subject_first.end())
-            stated: list[Stated] = [(subject_first, subject_first.end(), None, None)]
-            stated += [(other, other.end(), None, None)] if other else []
-            estimates.extend(self._status_facts(doc, sent, text, stated, endpoint, timepoint))
-        for value in PERCENTAGE.finditer(text):
-            status = _STATUS_AFTER.match(text, value.end())
-            endpoint = status and _status_endpoint(status)
-            if not status or endpoint is None:
-                continue
-            ci, se, _ = _spread(value, status["aside"] or "", parse_number(value["number"]) or 0)
-            later = _SE_LATER.match(text, status.end())
-            se = se or (parse_number(later["se"]) if later else None)
-            stated = [(value, status.end(), ci, se)]
-            other = _COMPARED_VALUE.match(text, status.end())
-            if other:
-                stated.append((other, other.end(), None, None))
-            estimates.extend(self._status_facts(doc, sent, text, stated, endpoint, timepoint))
-        return estimates
 
     def _estimates(
         self,

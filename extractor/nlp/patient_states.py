@@ -1,0 +1,158 @@
+"""Survival stated as the state of patients: "47.0 percent of the babies (SE 2.6) were alive
+without relapse or other events" (EFS), "93.3% were alive" (OS), "the share who were alive and
+free of leukaemia was 81.6 percent" (DFS), with the value compared to in the same breath
+("..., against 65.8% of 214 babies").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from extractor.nlp.arms import GROUP
+from extractor.nlp.facts import claim, make_fact
+from extractor.nlp.numbers import (
+    NUMBER,
+    PERCENT,
+    PERCENTAGE,
+    SPACE,
+    interval_after,
+    parse_number,
+    qualifier_before,
+    standard_error_after,
+)
+
+# The state of patients that names an endpoint: "alive" (OS), "alive without relapse or other
+# events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS).
+_STATUS = (
+    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+return\s+of)?"
+    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+)?(?P<free_of>\w+)"
+    r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
+    r"|\s+and\s+(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)"
+)
+# "47.0 percent of the babies (SE 2.6) were alive ...", "72% of infants survived": the value
+# comes first.
+_STATUS_AFTER = re.compile(
+    rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
+    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
+    rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
+    r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
+    rf"{_STATUS}",
+    re.I,
+)
+# "The share who were alive and free of leukemia was 81.6 percent": the state named first
+_STATUS_BEFORE = re.compile(
+    rf"\b(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were|was"
+    rf"|remained)\s+|that\s+(?:were|was)\s+)?(?:still\s+)?{_STATUS}\s+(?:was|were|stood\s+at"
+    rf"|reached|came\s+to)\s+(?P<number>{NUMBER}){PERCENT}",
+    re.I,
+)
+# "... were alive at the two-year mark, against 65.8% of 214 babies"
+_COMPARED_VALUE = re.compile(
+    rf"[^.;%]{{0,40}}?\b(?:against|versus|vs\.?|compared{SPACE}+(?:with|to)){SPACE}+"
+    rf"(?P<number>{NUMBER}){PERCENT}",
+    re.I,
+)
+# "..., give or take a standard error of 2.6 points"
+_SE_LATER = re.compile(
+    rf"[^.;]{{0,40}}?\b(?:standard{SPACE}+error|SE)(?:{SPACE}+of|{SPACE}*[,:=])?{SPACE}*(?P<se>{NUMBER})",
+    re.I,
+)
+_FREE_OF = {
+    "event": "EFS",
+    "disease": "DFS",
+    "relapse": "RFS",
+    "leukemia": "LFS",
+    "leukaemia": "LFS",
+    "progression": "PFS",
+}
+
+
+def _status_endpoint(match: re.Match[str]) -> str | None:
+    """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS,
+    "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS)."""
+    words = [match[g] for g in ("or_free_of", "free_of", "alive_and", "free") if match[g]]
+    if not words:
+        return "OS"
+    plain = {"leukemia": "DFS", "leukaemia": "DFS"} if not match["free"] else {}
+    named = [plain.get(w.lower(), _FREE_OF.get(w.lower().rstrip("s"))) for w in words]
+    if "EFS" in named:  # "without relapse or other events"
+        return "EFS"
+    return named[0]
+
+
+# a value stated with a patient state: its match, where its text ends, its interval and SE
+Stated = tuple[re.Match[str], int, tuple[float, float, int] | None, float | None]
+
+
+def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -> list[dict]:
+    """Values stated as a share of patients alive, event-free or free of relapse, and the
+    value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies"), all
+    at the sentence's ``timepoint``."""
+    estimates = []
+    for subject_first in _STATUS_BEFORE.finditer(text):
+        endpoint = _status_endpoint(subject_first)
+        other = _COMPARED_VALUE.match(text, subject_first.end())
+        stated: list[Stated] = [(subject_first, subject_first.end(), None, None)]
+        stated += [(other, other.end(), None, None)] if other else []
+        estimates.extend(_status_facts(doc, sent, text, stated, endpoint, timepoint))
+    for value in PERCENTAGE.finditer(text):
+        status = _STATUS_AFTER.match(text, value.end())
+        endpoint = status and _status_endpoint(status)
+        if not status or endpoint is None:
+            continue
+        ci, se = _spread_in(value, status["aside"] or "")
+        later = _SE_LATER.match(text, status.end())
+        se = se or (parse_number(later["se"]) if later else None)
+        stated = [(value, status.end(), ci, se)]
+        other = _COMPARED_VALUE.match(text, status.end())
+        if other:
+            stated.append((other, other.end(), None, None))
+        estimates.extend(_status_facts(doc, sent, text, stated, endpoint, timepoint))
+    return estimates
+
+
+def _status_facts(
+    doc: Doc,
+    sent: Span,
+    text: str,
+    stated: list[Stated],
+    endpoint: str | None,
+    timepoint: float | None,
+) -> list[dict]:
+    estimates = []
+    for match, end, interval, error in stated:
+        number = parse_number(match["number"])
+        start_char, end_char = sent.start_char + match.start("number"), sent.start_char + end
+        if number is None or number > 100 or not claim(doc, start_char, end_char):
+            continue
+        estimates.append(
+            make_fact(
+                doc,
+                start_char,
+                end_char,
+                endpoint=endpoint,
+                timepoint_months=timepoint,
+                value_pct=number,
+                ci_low=interval[0] if interval else None,
+                ci_high=interval[1] if interval else None,
+                se=error,
+                qualifier=qualifier_before(text[: match.start("number")]),
+                arm=None,
+                n=None,
+            )
+        )
+    return estimates
+
+
+def _spread_in(
+    value: re.Match[str], aside: str
+) -> tuple[tuple[float, float, int] | None, float | None]:
+    """The interval or SE of a value: inside it ("47.0 ± 2.6%") or in the aside after the
+    patients ("of the babies (standard error 2.6)")."""
+    if value["plus_minus"]:
+        return None, parse_number(value["plus_minus"])
+    ci = interval_after(aside, parse_number(value["number"]))
+    error = None if ci else standard_error_after(aside)
+    return ci, error[0] if error else None
