@@ -32,6 +32,7 @@ from extractor.nlp.numbers import (
     PERCENTAGE,
     SPACE,
     is_interval_part,
+    may_hold_a_percentage,
     parse_number,
 )
 from extractor.nlp.tables import CELL_VALUE, table_rows
@@ -142,8 +143,10 @@ class AdverseEvents(SentenceReader):
         return self.events.get(" ".join(event.text.lower().split()), event.text.lower())
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
-        events = self._events(sent)
         text, offset = sentence_text(sent), sent.start_char
+        if not may_hold_a_percentage(text):
+            return
+        events = self._events(sent)
         if not events:
             yield from self._referred_to(doc, sent, text)
             return

@@ -150,7 +150,8 @@ _PLANNED = re.compile(
 _ARM = re.compile(r"\b(?:randomi[sz]ed|randomly\s+assigned|allocated|assigned\s+to|arm)\b", re.I)
 _CONTROL = re.compile(r"\b(?:controls?|historic(?:al)?|comparator|comparable)\b", re.I)
 _MINIMUM_COUNT = 2
-_ANY_COUNT = re.compile(rf"\d|{SPELLED_NUMBER}", re.I)
+_DIGIT = re.compile(r"\d")
+_SPELLED = re.compile(SPELLED_NUMBER, re.I)
 # The words naming a subgroup before "(n = 45)": "KMT2A-r (n = 45)".
 _LABEL_BEFORE = re.compile(r"([\w/+-]+(?:\s+[\w/+-]+){0,3})\s*[(\[,]?\s*$")
 
@@ -238,7 +239,7 @@ def _counts_of_defined_groups(text: str, groups: dict[str, str]) -> Iterator[Cou
 
 def _counts(text: str) -> Iterator[Count]:
     """Cohort sizes of one sentence: "30 infants", then "(n = 45)", then "of whom 60"."""
-    if not _ANY_COUNT.search(text):
+    if not (_DIGIT.search(text) or _SPELLED.search(text)):
         return  # no number in digits or words: nothing to count
     for match in COUNT.finditer(text):
         n = as_int(parse_number(match["number"]))

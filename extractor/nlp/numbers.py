@@ -221,6 +221,11 @@ _INTERVAL_BEFORE = re.compile(
 )
 
 
+def may_hold_a_percentage(text: str) -> bool:
+    """A cheap test before the percentage patterns: "%", "per cent" or "percent" in the text."""
+    return "%" in text or "cent" in text
+
+
 def is_interval_part(text: str, start: int) -> bool:
     """Whether the number at ``start`` is a standard error or a bound of an interval."""
     return bool(_INTERVAL_BEFORE.search(text[max(0, start - 30) : start]))

@@ -20,6 +20,7 @@ from extractor.nlp.numbers import (
     PERCENTAGE,
     SPACE,
     is_interval_part,
+    may_hold_a_percentage,
     parse_number,
 )
 from extractor.nlp.tables import CELL_VALUE, table_rows
@@ -103,6 +104,8 @@ class ResponseRates(SentenceReader):
 
     def read(self, doc: Doc, sent: Span) -> Iterator[Fact]:
         text, offset = sentence_text(sent), sent.start_char
+        if not may_hold_a_percentage(text):
+            return
         measures = list(MEASURE.finditer(text))
         if not measures:
             return

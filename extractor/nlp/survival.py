@@ -36,6 +36,7 @@ from extractor.nlp.numbers import (
     TIMEPOINT,
     interval_after,
     is_interval_part,
+    may_hold_a_percentage,
     months,
     parse_number,
     qualifier_before,
@@ -165,12 +166,16 @@ class SurvivalEstimates:
             # what the sentence just before said holds here too, if no line break comes first
             adjacent = not doc_text(doc)[previous_end : sent.start_char].strip(" \t\u00a0")
             framed = frame is not None and adjacent
-            stated = stated_as_status(
-                doc,
-                sent,
-                text,
-                _timepoint(_SENTENCE_TIMEPOINT.search(text))
-                or (frame if framed else last_time if adjacent else None),
+            stated = (
+                stated_as_status(
+                    doc,
+                    sent,
+                    text,
+                    _timepoint(_SENTENCE_TIMEPOINT.search(text))
+                    or (frame if framed else last_time if adjacent else None),
+                )
+                if may_hold_a_percentage(text)
+                else []
             )
             found.extend(stated)
             mentions = endpoint_mentions(text)
@@ -181,7 +186,7 @@ class SurvivalEstimates:
                 for mention in mentions:
                     # "2-year DFS of 81.6% ... Its comparator ... (DFS 49.4%": the same endpoint
                     mention.timepoint_months = carried or said.get(mention.endpoint)
-            values = _values(doc, sent, text)
+            values = _values(doc, sent, text) if may_hold_a_percentage(text) else []
             referring_back = (
                 not mentions and bool(_ANAPHORA.search(text)) and not _OTHER_MEASURE.search(text)
             )
