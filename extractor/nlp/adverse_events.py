@@ -35,7 +35,7 @@ from extractor.nlp.numbers import (
     may_hold_a_percentage,
     parse_number,
 )
-from extractor.nlp.tables import CELL_VALUE, table_rows
+from extractor.nlp.tables import rates_in_row, table_rows
 
 LEXICON = DATA / "adverse_events.jsonl"
 GRADE = re.compile(
@@ -120,20 +120,14 @@ class AdverseEvents(SentenceReader):
             events = self._events(label) if label is not None else []
             if len(events) != 1:
                 continue
-            for cell in row.cells:
-                value = CELL_VALUE.match(cell.text)
-                if not value or not (value["percent"] or row.in_percent):
-                    continue
-                start, end = cell.start + value.start("number"), cell.start + value.end()
-                if not claim(doc, start, end):
-                    continue
+            for end, value in rates_in_row(doc, row):
                 yield make_fact(
                     doc,
                     row.label.start,
                     end,
                     event=self._name(events[0]),
                     grade_min=_grade(row.label.text),
-                    value_pct=parse_number(value["number"]),
+                    value_pct=value,
                     n=None,
                 )
 

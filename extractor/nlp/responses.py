@@ -23,7 +23,7 @@ from extractor.nlp.numbers import (
     may_hold_a_percentage,
     parse_number,
 )
-from extractor.nlp.tables import CELL_VALUE, table_rows
+from extractor.nlp.tables import rates_in_row, table_rows
 
 MEASURES: tuple[tuple[str, str], ...] = (
     (
@@ -85,19 +85,13 @@ class ResponseRates(SentenceReader):
             measure = MEASURE.search(row.label.text)
             if measure is None:
                 continue
-            for cell in row.cells:
-                value = _COUNT_AND_SHARE.match(cell.text) or CELL_VALUE.match(cell.text)
-                if not value or not (value["percent"] or row.in_percent):
-                    continue
-                start, end = cell.start + value.start("number"), cell.start + value.end()
-                if not claim(doc, start, end):
-                    continue
+            for end, value in rates_in_row(doc, row, _COUNT_AND_SHARE):
                 yield make_fact(
                     doc,
                     row.label.start,
                     end,
                     measure=MEASURES[int((measure.lastgroup or "m0")[1:])][0],
-                    value_pct=parse_number(value["number"]),
+                    value_pct=value,
                     timepoint=None,
                     n=None,
                 )

@@ -15,7 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from extractor.nlp.numbers import NUMBER, SPACE
+from spacy.tokens import Doc
+
+from extractor.nlp.facts import claim
+from extractor.nlp.numbers import NUMBER, SPACE, parse_number
 
 # "(percentages unless stated otherwise)", "n (%)", "%": but not the "95%" of "95% CI"
 _PERCENT_NOTE = re.compile(r"(?<![\d.])%|\bper\s?cent\b|\bpercentages?\b", re.I)
@@ -77,6 +80,21 @@ def table_rows(text: str) -> Iterator[TableRow]:
             header=tuple(header),
             in_percent=percent or bool(_PERCENT_NOTE.search(cells[0].text)),
         )
+
+
+def rates_in_row(
+    doc: Doc, row: TableRow, *patterns: re.Pattern[str]
+) -> Iterator[tuple[int, float]]:
+    """Each percentage a row's value cells give, claimed for one fact: where it ends in the
+    document and its value. A cell is read by the first of ``patterns`` that matches it."""
+    for cell in row.cells:
+        value = next((m for p in (*patterns, CELL_VALUE) if (m := p.match(cell.text))), None)
+        number = parse_number(value["number"]) if value else None
+        if value is None or number is None or not (value["percent"] or row.in_percent):
+            continue
+        start, end = cell.start + value.start("number"), cell.start + value.end()
+        if claim(doc, start, end):
+            yield end, number
 
 
 def _cells(line: str, start: int) -> list[Cell]:
