@@ -1,4 +1,5 @@
-"""Plain-text "|" tables: each row's label names the fact, the header names the arm."""
+"""Plain-text tables: in "|" tables each row's label names the fact and the header the arm;
+in a registry's "label: value" lists the heading names the fact and each line its arm."""
 
 from __future__ import annotations
 
@@ -71,3 +72,41 @@ def test_a_long_table_has_a_row_per_arm_and_endpoint(extract):
         ("DFS", 24, 49.4, None, 42.7, "Interfant-06 historical controls"),
     ]
     assert [(c["n"], c["role"]) for c in evidence["cohorts"]] == [(482, "total"), (214, "control")]
+
+
+REGISTRY = (
+    "Results\n"
+    "Enrollment: 651\n\n"
+    "Outcome measure 2: overall survival, all enrolled participants\n"
+    "Time frame: 6 years\n"
+    "Unit of measure: percentage of participants; dispersion: standard error\n"
+    "Value: 58.2 (2.1)\n\n"
+    "Outcome: event-free survival at 3 years\n"
+    "Unit of measure: percentage of participants; dispersion: 95% confidence interval\n"
+    "Arm A, experimental: 36 (29 to 44)\n"
+    "Arm B, comparator: 39 (31 to 47)\n\n"
+    "Serious adverse events, grade 3 or higher (% of participants)\n"
+    "Febrile neutropenia: 7\n"
+    "Median follow-up: 26.3 months\n"
+)
+
+
+def test_registry_result_lists(extract):
+    evidence = extract(REGISTRY)
+    assert [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["se"], s["ci_low"], s["arm"])
+        for s in evidence["survival"]
+    ] == [
+        ("OS", 72, 58.2, 2.1, None, None),
+        ("EFS", 36, 36.0, None, 29.0, "Arm A, experimental"),
+        ("EFS", 36, 39.0, None, 31.0, "Arm B, comparator"),
+    ]
+    assert [(a["event"], a["grade_min"], a["value_pct"]) for a in evidence["adverse_events"]] == [
+        ("febrile neutropenia", 3, 7.0)
+    ]
+    assert [c["n"] for c in evidence["cohorts"]] == [651]
+
+
+def test_a_result_list_needs_a_heading_that_says_what_it_counts(extract):
+    evidence = extract("Overall survival: 58.2\nAnaemia: 17\n")  # no heading, no percent
+    assert evidence["survival"] == evidence["adverse_events"] == []

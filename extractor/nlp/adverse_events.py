@@ -126,7 +126,7 @@ class AdverseEvents(SentenceReader):
                     row.label.start,
                     end,
                     event=self._name(events[0]),
-                    grade_min=_grade(row.label.text),
+                    grade_min=_grade(row.label.text) or _grade(row.caption),
                     value_pct=value,
                     n=None,
                 )

@@ -127,6 +127,8 @@ _NOT_SURVIVAL_AFTER = re.compile(
     rf"|observed|reported|seen|obtained|recorded|estimated)\b)",
     re.I,
 )
+# "Value: 46.1 (2.1)": a result line that does not name its group
+_GENERIC_LABEL = re.compile(r"\s*(?:values?|results?|estimates?|rates?|overall|total)\s*$", re.I)
 _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
 
 
@@ -224,6 +226,16 @@ class SurvivalEstimates:
                 mentions = endpoint_mentions(f"{time.text if time else ''} {named.text}")
                 cells = [(estimate, row.label.text)] if estimate else []
                 in_percent = True  # a survival estimate above 1 in a long table is a percentage
+            elif not row.header and not ENDPOINT.search(row.label.text):
+                # "Outcome: overall survival at 2 years … Historical controls: 65.8 (59.5 to
+                # 72.8)": a registry's result list names the endpoint above, the arm on the line
+                mentions = endpoint_mentions(row.caption)
+                if not mentions or _GENERIC_LABEL.match(row.label.text):
+                    arm = None
+                else:
+                    arm = row.label.text
+                cells = [(row.cells[0], arm)]
+                in_percent = row.in_percent
             else:
                 mentions = endpoint_mentions(row.label.text)
                 cells = [(cell, row.column_name(i)) for i, cell in enumerate(row.cells)]
@@ -231,9 +243,14 @@ class SurvivalEstimates:
             if len({m.endpoint for m in mentions}) != 1:
                 continue
             timepoint = next((m.timepoint_months for m in mentions if m.timepoint_months), None)
+            if timepoint is None and not row.header:  # "Time frame: 6 years"
+                timepoint = _timepoint(re.search(TIMEPOINT, row.caption, re.I))
+            spread_is_se = bool(_SE_NAMED.search(row.caption))
             for cell, arm in cells:
                 estimates.extend(
-                    self._table_cell(doc, cell, in_percent, mentions[0].endpoint, timepoint, arm)
+                    self._table_cell(
+                        doc, cell, in_percent, mentions[0].endpoint, timepoint, arm, spread_is_se
+                    )
                 )
         return estimates
 
@@ -245,7 +262,10 @@ class SurvivalEstimates:
         endpoint: str,
         timepoint: float | None,
         arm: str | None,
+        spread_is_se: bool = False,
     ) -> list[dict]:
+        """One estimate from a table cell; a bare "(2.1)" after it is its SE when the table
+        says its spread is a standard error."""
         value = CELL_VALUE.match(cell.text)
         number = parse_number(value["number"]) if value else None
         if not value or number is None or not 1 < number <= 100:
@@ -255,6 +275,10 @@ class SurvivalEstimates:
         rest = cell.text[value.end() :]
         ci = interval_after(rest, number)
         se = None if ci else standard_error_after(rest)
+        bare = _BARE_SPREAD.match(rest) if spread_is_se and not (ci or se) else None
+        spread = parse_number(bare["spread"]) if bare else None
+        if bare and spread is not None:
+            se = spread, bare.end()
         start = cell.start + value.start("number")
         end = cell.start + value.end() + (ci[2] if ci else se[1] if se else 0)
         if not claim(doc, start, end):

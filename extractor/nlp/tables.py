@@ -1,12 +1,18 @@
-"""Plain-text tables: rows of cells split by "|", under a header row.
+"""Plain-text tables: rows of cells split by "|" under a header row, and "label: value" lines
+under a heading, as trial registries lay out their results.
 
     Table 1. Main results (percentages unless stated otherwise)
     Endpoint | Blinatumomab (n=30) | Controls (n=214)
     Disease-free survival at 2 years (95% CI) | 81.6 (70.2–94.9) | 49.4 (42.7–57.1)
 
+    Outcome: disease-free survival at 2 years
+    Unit of measure: percentage of participants; dispersion: 95% confidence interval
+    Blinatumomab + Interfant-06: 81.6 (70.2 to 94.9)
+    Historical controls: 49.4 (42.7 to 57.1)
+
 Each row keeps its label (first cell), its value cells with offsets into the document text,
-the header cell above each value (the arm) and whether the caption, header or label say the
-figures are percentages.
+the header cell above each value (the arm), the caption (the lines of the paragraph above the
+table or list) and whether the caption, header or label say the figures are percentages.
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ _PERCENT_NOTE = re.compile(r"(?<![\d.])%|\bper\s?cent\b|\bpercentages?\b", re.I)
 # "81.6 (70.2–94.9)", "17", "78%": a number leading a cell
 CELL_VALUE = re.compile(rf"{SPACE}*(?P<number>{NUMBER})(?P<percent>{SPACE}?%)?")
 _GROUP_SIZE = re.compile(r"\s*[(\[]\s*[nN]\s*=\s*[\d,]+\s*[)\]]\s*")
+# "Historical controls: 49.4 (42.7 to 57.1)", "Anaemia: 17": a label, a colon and only a figure
+_LABELLED_VALUE = re.compile(
+    rf"^[ \t]*(?P<label>[^:\n\d|][^:\n|]{{0,59}}?)[ \t]*:[ \t]*(?P<value>{NUMBER}{SPACE}?%?"
+    rf"(?:{SPACE}*\([^()\n]{{1,40}}\))?)[ \t]*\.?[ \t]*$"
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class TableRow:
     cells: tuple[Cell, ...]
     header: tuple[Cell, ...]
     in_percent: bool
+    caption: str = ""
 
     def column(self, pattern: str) -> Cell | None:
         """This row's value cell under the first header that matches ``pattern``."""
@@ -59,7 +71,13 @@ class TableRow:
 
 
 def table_rows(text: str) -> Iterator[TableRow]:
-    """Every row of every "|" table in a text, each with the header row above it."""
+    """Every row of every "|" table in a text, each with the header row above it, then every
+    "label: value" line under its heading."""
+    yield from _bar_rows(text)
+    yield from _labelled_rows(text)
+
+
+def _bar_rows(text: str) -> Iterator[TableRow]:
     if "|" not in text:
         return
     caption, header = "", None
@@ -79,6 +97,32 @@ def table_rows(text: str) -> Iterator[TableRow]:
             cells=tuple(cells[1:]),
             header=tuple(header),
             in_percent=percent or bool(_PERCENT_NOTE.search(cells[0].text)),
+            caption=caption.strip(),
+        )
+
+
+def _labelled_rows(text: str) -> Iterator[TableRow]:
+    """ "Label: value" lines, each under the lines of its paragraph that come before them."""
+    if ":" not in text:
+        return
+    heading: list[str] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        if not line.strip():
+            heading = []
+            continue
+        match = _LABELLED_VALUE.match(line.rstrip("\r\n"))
+        if match is None or not heading:
+            heading.append(line.strip())
+            continue
+        caption = "\n".join(heading)
+        yield TableRow(
+            label=Cell(start + match.start("label"), match["label"]),
+            cells=(Cell(start + match.start("value"), match["value"]),),
+            header=(),
+            in_percent=bool(_PERCENT_NOTE.search(caption) or _PERCENT_NOTE.search(match["value"])),
+            caption=caption,
         )
 
 
