@@ -77,10 +77,11 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
             "se": float,
             "qualifier": str,
             "arm": str,
+            "study": str,
             "n": int,
         },
         "Survival estimates: endpoint (EFS, OS, DFS, RFS, PFS, LFS, CIR), timepoint in months, "
-        "value in percent with CI or SE, and the arm it belongs to.",
+        "value in percent with CI or SE, the trial reporting it and the arm it belongs to.",
     ),
     EvidenceKind(
         "hazard_ratios",

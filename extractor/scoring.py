@@ -189,6 +189,10 @@ _ARM_FILLER = frozenset(
 )
 
 
+# Gold arms such as "whole cohort", "all patients", "entire trial": no narrower arm
+_WHOLE_COHORT = frozenset({"whole", "entire", "all", "overall", "total", "trial", "study"})
+
+
 @dataclass
 class DetailScore:
     """How often a detail the gold file gives was found the same on a matched fact."""
@@ -226,6 +230,14 @@ def _detail(name: str, gold: dict[str, Any], found: dict[str, Any]) -> tuple[Any
         unit = gold.get("unit")
         return None if unit is None else (_daily_rate(gold), _daily_rate(found))
     given = gold.get(name)
+    if name == "arm" and given is not None:
+        arm = found.get("arm")
+        if arm is not None and _arm_words(arm) <= _WHOLE_COHORT:
+            arm = None  # "85.2% for the whole cohort"
+        if _arm_words(given) <= _WHOLE_COHORT:
+            return given, arm
+        # "Interfant-06": a figure of a trial with no narrower arm named is its whole cohort's
+        return given, arm or found.get("study")
     return None if given is None else (given, found.get(name))
 
 
@@ -240,6 +252,8 @@ def _agrees(name: str, wanted: Any, found: Any) -> bool:
     if name == "ci":
         return all(_close(w, f, 0.05) for w, f in zip(wanted, found, strict=True))
     if name == "arm":
+        if _arm_words(wanted) <= _WHOLE_COHORT:  # "whole cohort": right when no arm is named
+            return found is None or _arm_words(found) <= _WHOLE_COHORT
         return bool(_arm_words(wanted) & _arm_words(found))
     if name == "unit":
         return bool(wanted == found)

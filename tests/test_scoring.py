@@ -8,7 +8,7 @@ import random
 import pytest
 
 from extractor.evaluate import read_gold
-from extractor.scoring import FIELDS, FieldScore, core_f1, score
+from extractor.scoring import FIELDS, FieldScore, core_f1, detail_scores, score
 from tests.scoring import CORPUS_GOLD, SHARED, load_scorer
 
 
@@ -60,3 +60,29 @@ def test_core_f1_is_micro_averaged():
     scores["drugs"] = FieldScore(tp=9, fp=1, fn=0)
     scores["survival"] = FieldScore(tp=1, fp=0, fn=9)
     assert core_f1(scores) == pytest.approx(2 * (10 / 11) * (10 / 19) / (10 / 11 + 10 / 19))
+
+
+def _arm_detail(gold_arm: str, **found: str | None) -> tuple[int, int]:
+    """(agreed, wrong) of the arm detail for one matched survival figure."""
+    gold = {"endpoint": "OS", "timepoint_months": 24, "value_pct": 93.3, "arm": gold_arm}
+    matched = FieldScore(tp=1, matched=[("doc", gold, {**gold, "arm": None, **found})])
+    arm = detail_scores({**{f: FieldScore() for f in FIELDS}, "survival": matched})["survival.arm"]
+    return arm.agreed, arm.wrong
+
+
+@pytest.mark.parametrize(
+    ("gold_arm", "found", "expected"),
+    [
+        ("blinatumomab + Interfant-06", {"arm": "blinatumomab cohort"}, (1, 0)),
+        ("historical controls", {"arm": "blinatumomab cohort"}, (0, 1)),
+        ("historical controls", {}, (0, 0)),  # left blank: not found, not wrong
+        # a trial's figure with no narrower arm is its whole cohort's
+        ("MLL-10", {"study": "MLL-10"}, (1, 0)),
+        ("MLL-10", {"arm": "whole cohort", "study": "MLL-10"}, (1, 0)),
+        ("Interfant-06 historical controls", {"arm": "controls", "study": None}, (1, 0)),
+        ("whole cohort", {"study": "Interfant-06"}, (1, 0)),
+        ("all patients", {"arm": "lestaurtinib arm"}, (0, 1)),
+    ],
+)
+def test_arm_agreement(gold_arm, found, expected):
+    assert _arm_detail(gold_arm, **found) == expected

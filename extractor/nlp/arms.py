@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractor.nlp.studies import TRIAL
+
 GROUP = (
     r"(?:those|controls?|arms?|groups?|cohorts?|infants|patients|children|babies|participants"
     r"|recipients)"
@@ -66,8 +68,17 @@ _RESPECTIVE_ARMS = re.compile(
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|whereas)\b|\b(?:while|whereas)\b", re.I)
-# Trial names as written: "Interfant-06", "MLL-10", "AUGMENT-101", "AALL0631", "UKALL2003".
-_TRIAL = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}-\d{2,3}|[A-Z]{3,}\d{3,4})\b(?![-/]\w)")
+
+
+# "in 30 infants", "among the patients", "which 482 infants …", "the drug", "reached only": the
+# whole population, a relative clause, a pronoun or a verb, not the name of an arm
+_NOT_AN_ARM = re.compile(
+    r"(?:(?:the|these|those|all|\d+|[a-z]+-risk)\s+)*(?:patients|infants|children|babies"
+    r"|participants|cases|cohort|group)|(?:which|who|whom|that|whose)\b.*"
+    r"|(?:the|this|that)\s+(?:drug|agent|inhibitor|treatment|therapy)|it|them"
+    r"|(?:reached|remained|stood|fell|rose|was|were|is|are)\b.*",
+    re.I,
+)
 
 
 # The far side of a comparison that makes the near side the study's own treatment group.
@@ -100,7 +111,7 @@ class SentenceArms:
     ) -> None:
         self.text = text
         self.context = context or ArmContext()
-        self.trials = [] if COMPARISON.search(text) else sorted(set(_TRIAL.findall(text)))
+        self.trials = [] if COMPARISON.search(text) else sorted(set(TRIAL.findall(text)))
         self.side: dict[int, tuple[int, int]] = {}  # value start → (from, to) of its side
         self.respective: dict[int, str] = {}
         # values on the far side of a comparison → the group named right after it, if any
@@ -157,7 +168,7 @@ class SentenceArms:
 
     def _named_arm(self, start: int, end: int) -> str | None:
         label = _LABEL_BEFORE.search(self.text[max(0, start - 50) : start])
-        if label:
+        if label and not _NOT_AN_ARM.fullmatch(label["arm"].strip()):
             return label["arm"].strip()
         if start in self.respective:
             return self.respective[start]
@@ -197,4 +208,5 @@ def _named(match: re.Match[str] | None) -> str | None:
     found = (
         match.group("arm") or match.groupdict().get("alone") or match.groupdict().get("treatment")
     )
-    return (found or "").strip() or None
+    found = (found or "").strip()
+    return None if not found or _NOT_AN_ARM.fullmatch(found) else found

@@ -43,6 +43,7 @@ from extractor.nlp.numbers import (
     standard_error_after,
 )
 from extractor.nlp.patient_states import stated_as_status
+from extractor.nlp.studies import DocumentTrials
 from extractor.nlp.tables import CELL_VALUE, Cell, table_rows
 
 # "event-free survival", and "event-free" in "event-free and overall survival"
@@ -210,6 +211,12 @@ class SurvivalEstimates:
                 previous = [
                     EndpointMention(f["endpoint"], 0, 0, f["timepoint_months"]) for f in stated
                 ]
+        trials = DocumentTrials(doc_text(doc), doc[0].sent.end_char if len(doc) else 0)
+        drugs = [d.start_char for d in doc.spans.get("drugs", [])]
+        for fact in found:
+            start, end = fact["sentence_start"], fact["sentence_end"]
+            names_a_drug = any(start <= d < end for d in drugs)
+            fact["study"] = trials.trial_at(fact["start"], start, end, names_a_drug)
         return doc
 
     def _table_estimates(self, doc: Doc) -> list[dict]:
