@@ -17,6 +17,18 @@ CASES = [
     ),
     ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
     (
+        "Revumenib was given to 68 patients, including 60 with a KMT2A rearrangement.",
+        [(68, "total"), (60, "subgroup")],
+    ),
+    (
+        "68 patients were treated and 60 had a KMT2A rearrangement.",
+        [(68, "total"), (60, "subgroup")],
+    ),
+    (
+        "68 patients treated (60 KMT2A-rearranged, the rest NPM1-mutated).",
+        [(68, "total"), (60, "subgroup")],
+    ),
+    (
         "A total of 1,234 children were enrolled, including 102 infants.",
         [(1234, "total"), (102, "subgroup")],
     ),

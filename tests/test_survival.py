@@ -179,6 +179,21 @@ CASES = [
         "coming back or another serious event.",
         [("EFS", 72, 46.1)],
     ),
+    (
+        "- Two years later, 93.3% of the babies who had blinatumomab were alive.\n"
+        "- 81.6% were alive with no sign of their leukaemia coming back.",
+        [("OS", 24, 93.3), ("DFS", 24, 81.6)],
+    ),
+    (
+        "The proportion alive without a relapse rose from 49.4 per cent in the earlier trial to "
+        "81.6 per cent at two years.",
+        [("RFS", 24, 49.4), ("RFS", 24, 81.6)],
+    ),
+    (
+        "At two years, 81.6% of the infants were alive and free of leukemia, and 93.3% were "
+        "alive. In 214 babies given chemotherapy alone, those rates were 49.4% and 65.8%.",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3), ("DFS", 24, 49.4), ("OS", 24, 65.8)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

@@ -110,3 +110,24 @@ def test_registry_result_lists(extract):
 def test_a_result_list_needs_a_heading_that_says_what_it_counts(extract):
     evidence = extract("Overall survival: 58.2\nAnaemia: 17\n")  # no heading, no percent
     assert evidence["survival"] == evidence["adverse_events"] == []
+
+
+ARMS_IN_ROWS = (
+    "Table 3. Blinatumomab plus chemotherapy versus historical controls\n"
+    "Cohort | N | 2-year DFS, % (95% CI) | 2-year OS, % (95% CI)\n"
+    "Blinatumomab + Interfant-06 | 30 | 81.6 (70.2-94.9) | 93.3 (84.9-100)\n"
+    "Historical controls (n = 214) | 214 | 49.4 (42.7-57.1) | 65.8 (59.5-72.8)\n"
+)
+
+
+def test_a_table_with_endpoints_in_the_header_has_a_row_per_arm(extract):
+    found = [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["ci_high"], s["arm"], s["study"])
+        for s in extract(ARMS_IN_ROWS)["survival"]
+    ]
+    assert found == [
+        ("DFS", 24, 81.6, 94.9, "Blinatumomab + Interfant-06", None),
+        ("OS", 24, 93.3, 100.0, "Blinatumomab + Interfant-06", None),
+        ("DFS", 24, 49.4, 57.1, "Historical controls", None),
+        ("OS", 24, 65.8, 72.8, "Historical controls", None),
+    ]

@@ -92,13 +92,15 @@ OF_WHOM = re.compile(
     rf"|(?P<number2>{ANY_NUMBER}){SPACE}+of{SPACE}+(?:whom|them|these)\b",
     re.I,
 )
-# "...; 60 had a KMT2A rearrangement", "(68 treated, 60 with KMT2A rearrangement)": a count
+# "...; 60 had a KMT2A rearrangement", "(68 treated, 60 with KMT2A rearrangement)", "including
+# 60 with a KMT2A rearrangement", "(60 KMT2A-rearranged, ...)": a count
 # whose group is a genetic feature, after the cohort it is part of.
 GENETIC_SUBGROUP = re.compile(
-    rf"(?:^|[;,(]){SPACE}*(?P<number>\d+){SPACE}+(?:had|carried|harbou?red|with)"
-    rf"(?:{SPACE}+[a-z]+){{0,2}}?(?:{SPACE}+with)?{SPACE}+"
+    rf"(?:^|[;,(]|\b(?:including|and|of{SPACE}+(?:whom|them))\b){SPACE}*(?P<number>\d+){SPACE}+"
+    rf"(?:(?:had|carried|harbou?red|with)(?:{SPACE}+[a-z]+){{0,2}}?(?:{SPACE}+with)?{SPACE}+"
     rf"(?P<label>(?:an?{SPACE}+)?(?:[\w-]*[A-Z0-9][\w-]*{SPACE}+)?(?:rearrange\w*|mutat\w*"
-    rf"|translocation|fusion)|[A-Z][A-Z0-9]{{2,}}\w*(?:-r)?)",
+    rf"|translocation|fusion)|[A-Z][A-Z0-9]{{2,}}\w*(?:-r)?)"
+    rf"|(?P<adjective>[A-Z][A-Z0-9]{{2,}}\w*[-‑](?:rearranged|mutated|positive))\b)",
 )
 # "68 treated", "30 pts were treated": a count whose noun is left out before its verb
 COUNTED_BY_VERB = re.compile(
@@ -293,7 +295,13 @@ def _counts(text: str) -> Iterator[Count]:
     for match in GENETIC_SUBGROUP.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
-            yield match.start("number"), match.end(), n, "subgroup", match["label"]
+            yield (
+                match.start("number"),
+                match.end(),
+                n,
+                "subgroup",
+                match["label"] or match["adjective"],
+            )
     for match in REGISTRY_FIELD.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:

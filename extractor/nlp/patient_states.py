@@ -26,16 +26,17 @@ from extractor.nlp.numbers import (
 # The state of patients that names an endpoint: "alive" (OS), "alive without relapse or other
 # events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS).
 _STATUS = (
-    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+return\s+of)?"
-    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+)?(?P<free_of>\w+)"
+    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
+    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+)?(?P<free_of>\w+)"
     r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
     r"|\s+and\s+(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)"
 )
-# "47.0 percent of the babies (SE 2.6) were alive ...", "72% of infants survived": the value
-# comes first.
+# "47.0 percent of the babies (SE 2.6) were alive ...", "72% of infants survived", "93.3% of
+# the babies who had blinatumomab were alive": the value comes first.
 _STATUS_AFTER = re.compile(
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
     rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
+    rf"(?:{SPACE}+who{SPACE}+(?:had|received|got|were{SPACE}+given){SPACE}+[\w-]+)?"
     rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
     rf"{_STATUS}",
@@ -45,9 +46,12 @@ _STATUS_AFTER = re.compile(
 _STATUS_BEFORE = re.compile(
     rf"\b(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were|was"
     rf"|remained)\s+|that\s+(?:were|was)\s+)?(?:still\s+)?{_STATUS}\s+(?:was|were|stood\s+at"
-    rf"|reached|came\s+to)\s+(?P<number>{NUMBER}){PERCENT}",
+    rf"|reached|came\s+to|(?P<change>(?:climbed|rose|increased|improved|went\s+up)\s+from))"
+    rf"\s+(?P<number>{NUMBER}){PERCENT}",
     re.I,
 )
+# "climbed from 49.4 per cent in that earlier group to 81.6 per cent": the value it changed to
+_CHANGED_TO = re.compile(rf"[^.;%]{{0,40}}?\bto{SPACE}+(?P<number>{NUMBER}){PERCENT}", re.I)
 # "... were alive at the two-year mark, against 65.8% of 214 babies"
 _COMPARED_VALUE = re.compile(
     rf"[^.;%]{{0,40}}?\b(?:against|versus|vs\.?|compared{SPACE}+(?:with|to)){SPACE}+"
@@ -93,7 +97,9 @@ def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -
     estimates = []
     for subject_first in _STATUS_BEFORE.finditer(text):
         endpoint = _status_endpoint(subject_first)
-        other = _COMPARED_VALUE.match(text, subject_first.end())
+        other = _COMPARED_VALUE.match(text, subject_first.end()) or (
+            _CHANGED_TO.match(text, subject_first.end()) if subject_first["change"] else None
+        )
         stated: list[Stated] = [(subject_first, subject_first.end(), None, None)]
         stated += [(other, other.end(), None, None)] if other else []
         estimates.extend(_status_facts(doc, sent, text, stated, endpoint, timepoint))

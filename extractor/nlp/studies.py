@@ -3,8 +3,8 @@
 A review or news piece sets several trials side by side, so each figure takes the trial
 named nearest before it in its sentence (else the first one after it there), else the last
 one named earlier in its paragraph, else the one trial the document's title names. A trial
-named as the chemotherapy a study built on ("the Interfant-06 backbone", "treated on the
-Interfant-06 protocol") is not the study reporting the figure and is passed over.
+named as the chemotherapy a study built on ("the Interfant-06 backbone", "blinatumomab +
+Interfant-06") is not the study reporting the figure and is passed over.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ _AS_TREATMENT = re.compile(
     r"|therapy|treatment|courses?|blocks?|schedule|drugs)\b",
     re.I,
 )
+# "blinatumomab + Interfant-06", "added to Interfant-06": the chemotherapy a drug joined
+_ADDED_TO = re.compile(r"(?:\+|\bplus|\badded\s+to|\binto)\s*(?:the\s+)?$", re.I)
 
 # "58.2% (SE 2.1) in Interfant-06": a trial named right after the figure
 _RIGHT_AFTER = re.compile(r"[^,;:]{1,30}?\b(?:in|on|from|for|of)\s+(?:the\s+)?", re.I)
@@ -43,6 +45,7 @@ class DocumentTrials:
             TrialMention(m.group(), m.start())
             for m in TRIAL.finditer(text)
             if not _AS_TREATMENT.match(text, m.end())
+            and not _ADDED_TO.search(text, max(0, m.start() - 20), m.start())
         ]
         self._starts = [m.start for m in self.mentions]
         in_title = {m.name for m in self.mentions if m.start < title_end}

@@ -44,7 +44,7 @@ from extractor.nlp.numbers import (
 )
 from extractor.nlp.patient_states import stated_as_status
 from extractor.nlp.studies import DocumentTrials
-from extractor.nlp.tables import CELL_VALUE, Cell, table_rows
+from extractor.nlp.tables import CELL_VALUE, GROUP_SIZE, Cell, table_rows
 
 # "event-free survival", and "event-free" in "event-free and overall survival"
 _FREE = (
@@ -243,6 +243,24 @@ class SurvivalEstimates:
                     arm = row.label.text
                 cells = [(row.cells[0], arm)]
                 in_percent = row.in_percent
+            elif not ENDPOINT.search(row.label.text):
+                # "Cohort | N | 2-year DFS, % (95% CI) | 2-year OS, % (95% CI)": the endpoint
+                # heads the column, the row names the arm
+                for index, cell in enumerate(row.cells):
+                    heading = row.column_name(index) or ""
+                    mentions = endpoint_mentions(heading)
+                    if len({m.endpoint for m in mentions}) != 1:
+                        continue
+                    timepoint = mentions[0].timepoint_months or _timepoint(
+                        re.search(TIMEPOINT, row.caption, re.I)
+                    )
+                    arm = GROUP_SIZE.sub(" ", row.label.text).strip() or None
+                    estimates.extend(
+                        self._table_cell(
+                            doc, cell, row.in_percent, mentions[0].endpoint, timepoint, arm
+                        )
+                    )
+                continue
             else:
                 mentions = endpoint_mentions(row.label.text)
                 cells = [(cell, row.column_name(i)) for i, cell in enumerate(row.cells)]
@@ -516,8 +534,9 @@ def _pair(
     """Give each value its endpoint: in order after "respectively", else the nearest before."""
     if referring_back:
         chain = mentions
-        # "... respectively", "the corresponding estimates were 49.4% and 65.8%"
-        if _IN_ORDER.search(text) and len(values) == len(chain):
+        # "... respectively", "the corresponding estimates were 49.4% and 65.8%", "those
+        # rates were 49.4% and 65.8%": as many values as the endpoints referred to, in order
+        if len(values) == len(chain) and (len(chain) > 1 or _IN_ORDER.search(text)):
             return list(zip(chain, values, strict=True))
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
     pairs: list[tuple[EndpointMention, re.Match[str]]] = []

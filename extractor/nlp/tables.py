@@ -30,7 +30,7 @@ from extractor.nlp.numbers import NUMBER, SPACE, parse_number
 _PERCENT_NOTE = re.compile(r"(?<![\d.])%|\bper\s?cent\b|\bpercentages?\b", re.I)
 # "81.6 (70.2–94.9)", "17", "78%": a number leading a cell
 CELL_VALUE = re.compile(rf"{SPACE}*(?P<number>{NUMBER})(?P<percent>{SPACE}?%)?")
-_GROUP_SIZE = re.compile(r"\s*[(\[]\s*[nN]\s*=\s*[\d,]+\s*[)\]]\s*")
+GROUP_SIZE = re.compile(r"\s*[(\[]\s*[nN]\s*=\s*[\d,]+\s*[)\]]\s*")
 # "Historical controls: 49.4 (42.7 to 57.1)", "Anaemia: 17": a label, a colon and only a figure
 _LABELLED_VALUE = re.compile(
     rf"^[ \t]*(?P<label>[^:\n\d|][^:\n|]{{0,59}}?)[ \t]*:[ \t]*(?P<value>{NUMBER}{SPACE}?%?"
@@ -67,7 +67,7 @@ class TableRow:
         """The header of value cell ``index`` without its group size: "Controls (n=214)"."""
         if index + 1 >= len(self.header):
             return None
-        return _GROUP_SIZE.sub(" ", self.header[index + 1].text).strip() or None
+        return GROUP_SIZE.sub(" ", self.header[index + 1].text).strip() or None
 
 
 def table_rows(text: str) -> Iterator[TableRow]:
