@@ -194,6 +194,42 @@ CASES = [
         "alive. In 214 babies given chemotherapy alone, those rates were 49.4% and 65.8%.",
         [("DFS", 24, 81.6), ("OS", 24, 93.3), ("DFS", 24, 49.4), ("OS", 24, 65.8)],
     ),
+    (
+        "The estimated 2-year DFS was 81.6% (95% confidence interval [CI], 70.2 to 94.9) and the "
+        "estimated 2-year OS was 93.3% (95% CI, 84.9 to 100); in the historical control group, "
+        "the corresponding values were 49.4% (95% CI, 42.7 to 57.1) and 65.8% (95% CI, 59.5 to "
+        "72.8).",
+        [("DFS", 24, 81.6), ("OS", 24, 93.3), ("DFS", 24, 49.4), ("OS", 24, 65.8)],
+    ),
+    (
+        "EFS 47.0% (SE 2.6) at 4 years in Interfant-99 (n = 482); EFS 46.1% (SE 2.1) and OS 58.2% "
+        "(SE 2.1) at 6 years in Interfant-06 (n = 651).",
+        [("EFS", 48, 47.0), ("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "Whole cohort, 6 yr: EFS 46.1% (SE 2.1); OS 58.2% (SE 2.1).",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "6-year EFS was 46.1% +/- 2.1% (SE) and 6-year OS was 58.2% +/- 2.1%.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    (
+        "Two years out, overall survival was 93.3 percent among the babies who got the drug. For "
+        "214 children treated before, it was 65.8 percent. The share who were alive with no sign "
+        "of leukemia was 81.6 percent, compared with 49.4 percent.",
+        [("OS", 24, 93.3), ("OS", 24, 65.8), ("DFS", 24, 81.6), ("DFS", 24, 49.4)],
+    ),
+    (
+        "After six years, just under six in 10 babies (58.2%) were alive, and about two in three "
+        "in the other trial — 66.2% — were alive without relapse or another major setback.",
+        [("OS", 72, 58.2), ("EFS", 72, 66.2)],
+    ),
+    (
+        "Only 46.1 per cent of the 651 babies treated survived six years without relapse or "
+        "another serious event.",
+        [("EFS", 72, 46.1)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

@@ -131,3 +131,29 @@ def test_a_table_with_endpoints_in_the_header_has_a_row_per_arm(extract):
         ("DFS", 24, 49.4, 57.1, "Historical controls", None),
         ("OS", 24, 65.8, 72.8, "Historical controls", None),
     ]
+
+
+ALIGNED = (
+    "Supplementary Table 2. Published estimates (%)\n\n"
+    "Study                  Infants  Endpoint  Time  Estimate\n"
+    "Interfant-06           651      EFS       6 y   46.1 (SE 2.1)\n"
+    "                                OS        6 y   58.2 (SE 2.1)\n"
+    "AALL0631, chemo alone  n/r      EFS       3 y   39\n"
+    "\n"
+    "Estimates come from different eras.  They should not be compared.\n"
+)
+
+
+def test_a_table_aligned_with_spaces(extract):
+    evidence = extract(ALIGNED)
+    assert [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["se"], s["arm"])
+        for s in evidence["survival"]
+    ] == [
+        ("EFS", 72, 46.1, 2.1, "Interfant-06"),
+        ("OS", 72, 58.2, 2.1, "Interfant-06"),  # a continuation row keeps the label above
+        ("EFS", 36, 39.0, None, "AALL0631, chemo alone"),
+    ]
+    assert [(c["n"], c["description"]) for c in evidence["cohorts"]] == [(651, "Interfant-06")]
+    for fact in evidence["survival"]:
+        assert ALIGNED[fact["start"] : fact["end"]] == fact["text"]

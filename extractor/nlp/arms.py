@@ -24,7 +24,8 @@ COMPARISON = re.compile(
     r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|v\.|(?:as\s+)?against|than)\s", re.I
 )
 _ARM_TAIL = (
-    r"(?:\s+(?:with|treated|receiving|given|on)\b[^,;.()%]{0,50}?)?"
+    r"(?:\s+(?:with|treated|receiving|given|on|who\s+(?:got|had|received|were\s+given))\b"
+    r"[^,;.()%]{0,50}?)?"
     r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b"
     r"|\s+and\s+(?:\d|the\b|in\b|for\b|among\b)"
     r"|\s+the\s+(?:rates?|figures|estimates|corresponding|values)\b|\s*[,;.()]|$)"
@@ -142,8 +143,13 @@ class SentenceArms:
                 self.compared[start] = far_arm
                 self.side[start] = (side_start, len(text))
             else:
-                following = COMPARISON.search(text, start)
-                self.side[start] = (side_start, following.start() if following else len(text))
+                # the side ends at the next comparison or clause: "81.6% …; in the controls, …"
+                ends = [m.start() for m in [COMPARISON.search(text, start)] if m] + [
+                    b.start()
+                    for b in _CLAUSE_BREAK.finditer(text, start)
+                    if not _in_brackets(text, b.start())
+                ][:1]
+                self.side[start] = (side_start, min(ends, default=len(text)))
         if len(starts) == 2:
             self.respective = dict(zip(starts, _respective_arms(text), strict=False))
 

@@ -172,7 +172,7 @@ class CohortSizes(SentenceReader):
         """ "Study | n | Endpoint ..." tables: a count per row, the row label says whose."""
         seen: set[int] = set()
         for row in table_rows(doc_text(doc)):
-            cell = row.column(r"^\s*(?:n|no\.?|number|patients|participants)\s*$")
+            cell = row.column(r"^\s*(?:n|no\.?|number|patients|participants|infants|children)\s*$")
             count = re.match(r"\s*(?P<number>\d[\d,]*)\s*$", cell.text) if cell else None
             n = as_int(parse_number(count["number"])) if count else None
             if cell is None or n is None or n < _MINIMUM_COUNT or n in seen:

@@ -183,18 +183,21 @@ def normalise_unit(mass: str, basis: str | None, per_day: bool) -> str:
 
 # ---- percentages and intervals ---------------------------------------------------------------
 
+PLUS_MINUS = r"(?:±|\+/[-−]|\+[-−](?!\d))"  # "±", and "+/-" as typed in ASCII
 # "47.0% ", "46.1 per cent", and "47.0 ± 2.6%" where the standard error shares the sign
 PERCENTAGE = re.compile(
-    rf"(?P<number>{NUMBER}|{SPELLED_NUMBER})(?:{SPACE}*±{SPACE}*(?P<plus_minus>{NUMBER}))?{PERCENT}",
+    rf"(?P<number>{NUMBER}|{SPELLED_NUMBER})(?:{SPACE}*{PLUS_MINUS}{SPACE}*(?P<plus_minus>{NUMBER}))?"
+    rf"{PERCENT}",
     re.I,
 )
 _CI = re.compile(
-    rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b)?"
+    rf"^{SPACE}*[(\[,;]?{SPACE}*(?:(?:\d+{SPACE}?%{SPACE}?)?(?:CI|confidence{SPACE}interval)\b"
+    rf"(?:{SPACE}*\[CI\])?)?"
     rf"{SPACE}*[,:=]?{SPACE}*(?P<low>{NUMBER}){PERCENT}?{SPACE}*(?:{DASH}|(?P<comma>[,;])){SPACE}*"
     rf"(?P<high>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _SE = re.compile(
-    rf"^{SPACE}*(?:\(|\[|,)?{SPACE}*(?:(?:SE\b|s\.e\.|standard{SPACE}error\b)(?:{SPACE}*\[SE\])?{SPACE}*[,:=]?|±)"
+    rf"^{SPACE}*(?:\(|\[|,)?{SPACE}*(?:(?:SE\b|s\.e\.|standard{SPACE}error\b)(?:{SPACE}*\[SE\])?{SPACE}*[,:=]?|{PLUS_MINUS})"
     rf"{SPACE}*(?P<se>{NUMBER}){PERCENT}?(?:{SPACE}*[)\]])?"
 )
 _QUALIFIERS = (
@@ -214,7 +217,7 @@ NOT_A_RATE_AFTER = re.compile(
 
 
 _INTERVAL_BEFORE = re.compile(
-    rf"(?:±|\bSE\b{SPACE}*[,:=]?|\bstandard{SPACE}+error(?:{SPACE}+of)?|\bCI\b{SPACE}*[,:=]?"
+    rf"(?:{PLUS_MINUS}|\bSE\b{SPACE}*[,:=]?|\bstandard{SPACE}+error(?:{SPACE}+of)?|\bCI\b{SPACE}*[,:=]?"
     rf"|{NUMBER}{PERCENT}?{SPACE}*{DASH})"
     rf"{SPACE}*$",
     re.I,

@@ -17,28 +17,35 @@ from extractor.nlp.numbers import (
     PERCENT,
     PERCENTAGE,
     SPACE,
+    TIMEPOINT,
     interval_after,
+    months,
     parse_number,
     qualifier_before,
     standard_error_after,
 )
 
 # The state of patients that names an endpoint: "alive" (OS), "alive without relapse or other
-# events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS).
+# events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS), "survived six years
+# without relapse or another serious event" (EFS, at six years).
 _STATUS = (
-    r"(?P<status>survived|alive(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
+    rf"(?P<status>(?:survived(?:{SPACE}+(?:for{SPACE}+)?{TIMEPOINT})?|alive)"
+    r"(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
     r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+)?(?P<free_of>\w+)"
     r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
     r"|\s+and\s+(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)"
 )
 # "47.0 percent of the babies (SE 2.6) were alive ...", "72% of infants survived", "93.3% of
-# the babies who had blinatumomab were alive": the value comes first.
+# the babies who had blinatumomab were alive", "93.3 per cent of the 30 babies treated were
+# alive", "… (93.3%) were alive", "81.6 per cent – were alive …": the value comes first.
 _STATUS_AFTER = re.compile(
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
     rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
-    rf"(?:{SPACE}+who{SPACE}+(?:had|received|got|were{SPACE}+given){SPACE}+[\w-]+)?"
+    rf"(?:{SPACE}+(?:treated|enrolled|who{SPACE}+(?:had|received|got|were{SPACE}+given)"
+    rf"{SPACE}+[\w-]+))?"
     rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
-    r"(?:were|was|are|is|remained|remain)?|\s+(?:were|was|remained))\s*(?:still\s+)?"
+    r"(?:were|was|are|is|remained|remain)?"
+    rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained))\s*(?:still\s+)?"
     rf"{_STATUS}",
     re.I,
 )
@@ -81,7 +88,7 @@ def _status_endpoint(match: re.Match[str]) -> str | None:
         return "OS"
     plain = {"leukemia": "DFS", "leukaemia": "DFS"} if not match["free"] else {}
     named = [plain.get(w.lower(), _FREE_OF.get(w.lower().rstrip("s"))) for w in words]
-    if "EFS" in named:  # "without relapse or other events"
+    if "EFS" in named or match["or_free_of"]:  # "without relapse or other events/setbacks"
         return "EFS"
     return named[0]
 
@@ -102,7 +109,9 @@ def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -
         )
         stated: list[Stated] = [(subject_first, subject_first.end(), None, None)]
         stated += [(other, other.end(), None, None)] if other else []
-        estimates.extend(_status_facts(doc, sent, text, stated, endpoint, timepoint))
+        estimates.extend(
+            _status_facts(doc, sent, text, stated, endpoint, _own_time(subject_first, timepoint))
+        )
     for value in PERCENTAGE.finditer(text):
         status = _STATUS_AFTER.match(text, value.end())
         endpoint = status and _status_endpoint(status)
@@ -115,8 +124,16 @@ def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -
         other = _COMPARED_VALUE.match(text, status.end())
         if other:
             stated.append((other, other.end(), None, None))
-        estimates.extend(_status_facts(doc, sent, text, stated, endpoint, timepoint))
+        estimates.extend(
+            _status_facts(doc, sent, text, stated, endpoint, _own_time(status, timepoint))
+        )
     return estimates
+
+
+def _own_time(status: re.Match[str], timepoint: float | None) -> float | None:
+    """ "survived six years without relapse": the state's own timepoint, else the sentence's."""
+    value = parse_number(status["tp_value"]) if status["tp_value"] else None
+    return months(value, status["tp_unit"]) if value is not None else timepoint
 
 
 def _status_facts(

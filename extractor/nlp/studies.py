@@ -68,6 +68,15 @@ class DocumentTrials:
             and _RIGHT_AFTER.fullmatch(self.text, start, after[0].start)
         ):
             return after[0].name  # "58.2% in Interfant-06"
+        # "… at 4 years in Interfant-99; EFS 46.1% … at 6 years in Interfant-06": its clause's
+        clause_start = max(sentence_start, self.text.rfind(";", 0, start) + 1)
+        clause_end = self.text.find(";", start, sentence_end)
+        clause_end = sentence_end if clause_end < 0 else clause_end
+        in_clause = [m for m in before if m.start >= clause_start]
+        if in_clause:
+            return in_clause[-1].name
+        if after and after[0].start < clause_end:
+            return after[0].name
         in_sentence = [m for m in before if m.start >= sentence_start]
         if in_sentence:
             return in_sentence[-1].name

@@ -83,14 +83,16 @@ _TIMEPOINT_AFTER = re.compile(
 _TIMEPOINT_AFTER_VALUE = re.compile(rf"^{SPACE}*,?{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}", re.I)
 _SENTENCE_TIMEPOINT = re.compile(
     rf"(?:\b(?:at|after)(?:{SPACE}+the)?{SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
-    rf"(?:on|later|after|from|since)\b))"
+    rf"(?:on|later|after|from|since|out)\b))"
     rf"{TIMEPOINT}",
     re.I,
 )
+# "Whole cohort, 6 yr: EFS 46.1% (SE 2.1); OS 58.2% (SE 2.1)": a timepoint heading a list
+_LIST_TIMEPOINT = re.compile(rf"(?<![\w-]){TIMEPOINT}{SPACE}*:", re.I)
 # "At two years, DFS was 81.6%. Overall survival was 93.3%.": a sentence that opens with its
 # timepoint frames the sentences that follow it in the paragraph and name none of their own.
 _FRAMING = re.compile(
-    rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later)),",
+    rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later|out)),",
     re.I,
 )
 _NEXT_IN_CLAUSE = re.compile(
@@ -112,10 +114,15 @@ _FOR_ENDPOINT = re.compile(
     rf"|{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)",
     re.I,
 )
+_CORRESPONDING = re.compile(
+    r"\b(?:corresponding|equivalent|respective)\s+(?:values|rates|figures|estimates|proportions"
+    r"|percentages)\b",
+    re.I,
+)
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+|equivalent\s+)?(?:rates|figures|estimates"
-    r"|values|proportions)\b|\brespectively\b",
+    r"|values|proportions)\b|\brespectively\b|,\s+it\s+was\b",
     re.I,
 )
 # A sentence about another measure does not refer back to the survival figures before it.
@@ -201,7 +208,7 @@ class SurvivalEstimates:
                 )
             times = [f["timepoint_months"] for f in found if f["timepoint_months"] is not None]
             last_time = times[-1] if times else None
-            if mentions or stated:
+            if mentions or stated or (referring_back and values):
                 previous_end = sent.end_char
                 frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
             if mentions:
@@ -388,7 +395,7 @@ class SurvivalEstimates:
 def endpoint_mentions(text: str) -> list[EndpointMention]:
     """Endpoints named in a sentence, each with the timepoint written next to it."""
     mentions: list[EndpointMention] = []
-    fallback = _SENTENCE_TIMEPOINT.search(text)
+    fallback = _SENTENCE_TIMEPOINT.search(text) or _LIST_TIMEPOINT.search(text)
     for match in ENDPOINT.finditer(text):
         endpoint = match.lastgroup or "OS"
         timepoint = _timepoint(
@@ -417,14 +424,17 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             text[earlier.end : later.start]
         ):
             earlier.timepoint_months = later.timepoint_months
-    # "2-year OS 93.3% ... as compared with ... OS 65.8%": a repeated endpoint keeps its timepoint.
+    # "2-year OS 93.3% ... as compared with ... OS 65.8%": a repeated endpoint keeps its
+    # timepoint within its clause; "… at 4 years in Interfant-99; EFS 46.1% … at 6 years" not.
     for index, mention in enumerate(mentions):
         if mention.timepoint_months is None:
             mention.timepoint_months = next(
                 (
                     m.timepoint_months
                     for m in reversed(mentions[:index])
-                    if m.endpoint == mention.endpoint and m.timepoint_months is not None
+                    if m.endpoint == mention.endpoint
+                    and m.timepoint_months is not None
+                    and not _semicolon_between(text, m.end, mention.start)
                 ),
                 None,
             )
@@ -437,7 +447,13 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
     if fallback:
         for mention in mentions:
             if mention.timepoint_months is None:
-                mention.timepoint_months = _timepoint(fallback)
+                # "EFS 46.1% (SE 2.1) and OS 58.2% (SE 2.1) at 6 years": its own clause's first
+                clause_start = text.rfind(";", 0, mention.start) + 1
+                clause_end = text.find(";", mention.end)
+                own = _SENTENCE_TIMEPOINT.search(
+                    text, clause_start, clause_end if clause_end >= 0 else len(text)
+                )
+                mention.timepoint_months = _timepoint(own or fallback)
     # "six-year EFS was 46.1% and overall survival 58.2%": a later endpoint in the same clause
     # keeps the one timepoint the sentence gives.
     timed = {m.timepoint_months for m in mentions if m.timepoint_months is not None}
@@ -446,9 +462,7 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             if (
                 later.timepoint_months is None
                 and earlier.timepoint_months is not None
-                and (
-                    ";" not in re.sub(r"\[[^\]]*\]|\([^)]*\)", "", text[earlier.end : later.start])
-                )
+                and not _semicolon_between(text, earlier.end, later.start)
             ):
                 later.timepoint_months = earlier.timepoint_months
     return mentions
@@ -540,6 +554,14 @@ def _pair(
             return list(zip(chain, values, strict=True))
         return [(chain[-1], value) for value in values] if len(chain) == 1 else []
     pairs: list[tuple[EndpointMention, re.Match[str]]] = []
+    # "2-year DFS was 81.6% and OS 93.3%; in the controls, the corresponding values were 49.4%
+    # and 65.8%": the values after the anaphor take the endpoints named before it, in order
+    corresponding = _CORRESPONDING.search(text, mentions[-1].end) if mentions else None
+    if corresponding:
+        later = [v for v in values if v.start() >= corresponding.end()]
+        if len(later) == len(mentions):
+            pairs.extend(zip(mentions, later, strict=True))
+            values = [v for v in values if v.start() < corresponding.start()]
     comparison = COMPARISON.search(text, mentions[-1].end) if mentions else None
     if comparison:
         compared = [v for v in values if v.start() >= comparison.end()]
@@ -576,18 +598,28 @@ def _pair(
     return sorted(pairs, key=lambda pair: pair[1].start())
 
 
-def _clause_ends(text: str, start: int, end: int) -> bool:
-    """Whether a semicolon outside brackets stands in ``text[start:end]``, other than one that
-    opens the next arm of a list ("blinatumomab 93.3%; controls 65.8%")."""
+def _last_semicolon(text: str, start: int, end: int) -> int | None:
+    """Where the last semicolon outside brackets stands in ``text[start:end]``, if one does."""
     depth, last = 0, None
     for index in range(start, end):
         char = text[index]
         if char in "([":
             depth += 1
         elif char in ")]":
-            depth -= 1
-        elif char == ";" and depth <= 0:
+            depth = max(0, depth - 1)  # one opened before ``start`` closes
+        elif char == ";" and depth == 0:
             last = index
+    return last
+
+
+def _semicolon_between(text: str, start: int, end: int) -> bool:
+    return _last_semicolon(text, start, end) is not None
+
+
+def _clause_ends(text: str, start: int, end: int) -> bool:
+    """Whether a semicolon outside brackets stands in ``text[start:end]``, other than one that
+    opens the next arm of a list ("blinatumomab 93.3%; controls 65.8%")."""
+    last = _last_semicolon(text, start, end)
     return last is not None and not ARM_LABEL.fullmatch(text, last + 1, end)
 
 

@@ -74,6 +74,7 @@ def table_rows(text: str) -> Iterator[TableRow]:
     """Every row of every "|" table in a text, each with the header row above it, then every
     "label: value" line under its heading."""
     yield from _bar_rows(text)
+    yield from _aligned_rows(text)
     yield from _labelled_rows(text)
 
 
@@ -99,6 +100,61 @@ def _bar_rows(text: str) -> Iterator[TableRow]:
             in_percent=percent or bool(_PERCENT_NOTE.search(cells[0].text)),
             caption=caption.strip(),
         )
+
+
+def _aligned_rows(text: str) -> Iterator[TableRow]:
+    """Rows of tables whose columns are lined up with spaces, under a header of three or more
+    columns. A row whose first column is blank continues the row above ("Interfant-06 … EFS
+    6 y 46.1" then "… OS 6 y 58.2"): it keeps that row's label."""
+    if "   " not in text:
+        return
+    caption, header, label = "", None, None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        cells = _spaced_cells(line.rstrip("\r\n"), start)
+        if header is None:
+            if len(cells) >= 3 and "|" not in line:
+                header, label = cells, None
+                percent = bool(_PERCENT_NOTE.search(caption) or _PERCENT_NOTE.search(line))
+            elif line.strip():
+                caption = line
+            continue
+        if len(cells) < 2 or "|" in line:
+            caption, header = line, None
+            continue
+        columns = _under(header, cells)
+        if columns[0].text:
+            label = columns[0]
+        if label is None:
+            continue
+        yield TableRow(
+            label=label,
+            cells=tuple(columns[1:]),
+            header=tuple(c for _, c in header),
+            in_percent=percent or bool(_PERCENT_NOTE.search(label.text)),
+            caption=caption.strip(),
+        )
+
+
+def _spaced_cells(line: str, start: int) -> list[tuple[int, Cell]]:
+    """The cells of a line split at runs of two or more spaces or a tab, each with the column
+    of the line it starts at."""
+    return [
+        (m.start(), Cell(start + m.start(), m.group()))
+        for m in re.finditer(r"[^ \t]+(?: [^ \t]+)*", line)
+    ]
+
+
+def _under(header: list[tuple[int, Cell]], cells: list[tuple[int, Cell]]) -> list[Cell]:
+    """Each header column's cell in a row (empty where the row leaves it blank): a cell goes
+    under the last heading that starts at or before it, with two characters' slack."""
+    columns = [Cell(-1, "")] * len(header)
+    for column, cell in cells:
+        index = max((i for i, (c, _) in enumerate(header) if c <= column + 2), default=0)
+        if not columns[index].text:
+            columns[index] = cell
+    return columns
 
 
 def _labelled_rows(text: str) -> Iterator[TableRow]:
