@@ -16,6 +16,8 @@ CASES = [
         [(68, "total"), (60, "subgroup")],
     ),
     ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
+    ("Over nine in ten of the babies (93.3%) were alive.", []),
+    ("In three out of four of these babies the cells carry KMT2A-r.", []),
     (
         "Revumenib was given to 68 patients, including 60 with a KMT2A rearrangement.",
         [(68, "total"), (60, "subgroup")],

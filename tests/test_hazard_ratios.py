@@ -40,6 +40,18 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The risk of progression or death was 78% lower and the risk of death 85% lower.",
+        "The hazard of progression or death was reduced by 78%, and that of death by 85%.",
+    ],
+)
+def test_a_second_reduction_with_its_verb_left_out(extract, text):
+    found = [(h["value"], h["endpoint"]) for h in extract(text)["hazard_ratios"]]
+    assert found == [(0.22, "DFS"), (0.15, "OS")]
+
+
 @pytest.mark.parametrize(("text", "value", "endpoint", "derived"), CASES)
 def test_hazard_ratio(extract, text, value, endpoint, derived):
     (hr,) = extract(text)["hazard_ratios"]

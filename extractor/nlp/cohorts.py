@@ -193,6 +193,8 @@ class CohortSizes(SentenceReader):
         text = sentence_text(sent)
         counts = [*_counts(text), *_counts_of_defined_groups(text, _defined_groups(doc))]
         for start, end, n, role, description in counts:
+            if _RATIO_BEFORE.search(text, 0, start):
+                continue  # "nine in ten of the babies", "three out of four of these babies"
             if n not in seen:
                 seen.add(n)
                 yield make_fact(
@@ -206,6 +208,9 @@ class CohortSizes(SentenceReader):
 
 
 Count = tuple[int, int, int, str, str | None]  # start, end, n, role, description
+_RATIO_BEFORE = re.compile(
+    rf"\b(?:(?:\d+|{SPELLED_NUMBER}){SPACE}+in|out{SPACE}+of){SPACE}+$", re.I
+)
 _PEOPLE_LAST = re.compile(rf"\b{PEOPLE}$", re.I)
 
 

@@ -37,7 +37,7 @@ _DRUG_CLASS = re.compile(
     r"(?:inhibitors|kinases|agents|antagonists|agonists|blockers|drugs|antibodies|compounds"
     r"|enzymes|interferons|hormones|vitamins|anthracyclines|glucocorticoids|corticosteroids"
     r"|immunoglobulins|steroids|antibiotics|antifungals|antimetabolites|antineoplastics"
-    r"|cytotoxics|antiemetics|analgesics|transferases?)$|^cytochrome"
+    r"|cytotoxics|antiemetics|analgesics|transferases?)$|^cytochrome|^antibodies\b"
 )
 
 

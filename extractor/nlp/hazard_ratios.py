@@ -31,14 +31,16 @@ _REDUCTIONS = (
     rf"(?P<value1>{NUMBER}){PERCENT}{SPACE}+(?:relative{SPACE}+)?(?:reduction|decrease|lower)"
     rf"{SPACE}+(?:in{SPACE}+)?(?:the{SPACE}+)?{_RISK}(?P<what1>[^,;.]{{3,60}}?)"
     rf"(?=[,;.]|{SPACE}+(?:with|in|among|for|and{SPACE}+an?)\b|$)",
-    # "reduced the risk of relapse by 78%", "... and the risk of death by 85%"
-    rf"(?P<verb>{_LOWERED}|and)(?:{SPACE}+the)?{SPACE}+{_RISK}(?P<what2>[^,;.]{{3,60}}?)"
+    # "reduced the risk of relapse by 78%", "... and the risk of death by 85%", "... and that of
+    # death by 85%"
+    rf"(?P<verb>{_LOWERED}|and)(?:{SPACE}+the)?{SPACE}+(?:{_RISK}|that{SPACE}+of{SPACE}+)"
+    rf"(?P<what2>[^,;.]{{3,60}}?)"
     rf"{SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
     # "the risk of progression or death was reduced by 78%", "the risk of death fell by 85%"
     rf"\b{_RISK}(?P<what3>{_WHAT}){SPACE}+(?:(?:was|were|is|being){SPACE}+)?{_LOWERED}"
     rf"{SPACE}+by{SPACE}+(?P<value3>{NUMBER}){PERCENT}",
-    # "the risk of progression or death was 78% lower"
-    rf"\b{_RISK}(?P<what4>{_WHAT}){SPACE}+(?:was|were|is){SPACE}+(?P<value4>{NUMBER}){PERCENT}"
+    # "the risk of progression or death was 78% lower", "… and the risk of death 85% lower"
+    rf"\b{_RISK}(?P<what4>{_WHAT}){SPACE}+(?:(?:was|were|is){SPACE}+)?(?P<value4>{NUMBER}){PERCENT}"
     rf"{SPACE}+lower\b",
     # "risk of death ↓85%", "Reduction in the risk of death | 85%" (a table row)
     rf"\b(?:reduction{SPACE}+in{SPACE}+(?:the{SPACE}+)?)?{_RISK}(?P<what5>{_WHAT}){SPACE}*"
