@@ -71,6 +71,7 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
         {
             "endpoint": str,
             "timepoint_months": float,
+            "timepoint_inferred": bool,
             "value_pct": float,
             "ci_low": float,
             "ci_high": float,
@@ -80,8 +81,9 @@ EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
             "study": str,
             "n": int,
         },
-        "Survival estimates: endpoint (EFS, OS, DFS, RFS, PFS, LFS, CIR), timepoint in months, "
-        "value in percent with CI or SE, the trial reporting it and the arm it belongs to.",
+        "Survival estimates: endpoint (EFS, OS, DFS, RFS, PFS, LFS, CIR), timepoint in months "
+        "(inferred when the document states one timepoint for all its figures but not this "
+        "one's), value in percent with CI or SE, the trial reporting it and its arm.",
     ),
     EvidenceKind(
         "hazard_ratios",

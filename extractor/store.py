@@ -101,11 +101,10 @@ def _create_evidence_table(db: sqlite_utils.Database, kind: EvidenceKind) -> Non
         "run_id": int,
     }
     # Written as SQL for ON DELETE CASCADE, which sqlite-utils' create() does not offer.
-    sql_types = {str: "TEXT", int: "INTEGER", float: "REAL"}
     definitions = ["[id] INTEGER PRIMARY KEY"]
     definitions.append("[document_id] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE")
     definitions += [
-        f"[{name}] {sql_types[kind_type]}"
+        f"[{name}] {_SQL_TYPES[kind_type]}"
         for name, kind_type in columns.items()
         if name not in ("id", "document_id", "run_id")
     ]
@@ -114,8 +113,26 @@ def _create_evidence_table(db: sqlite_utils.Database, kind: EvidenceKind) -> Non
     db.table(kind.table).create_index(["document_id"])
 
 
+_SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER"}
+
+
+def _add_new_evidence_columns(db: sqlite_utils.Database) -> None:
+    """Columns that evidence kinds gained after a database was made (survival's ``study`` and
+    ``timepoint_inferred``): added empty, so the rows already stored stay as they were."""
+    for kind in EVIDENCE_KINDS:
+        table = db.table(kind.table)
+        for name, kind_type in kind.columns.items():
+            if name not in table.columns_dict:
+                db.execute(
+                    f"ALTER TABLE [{kind.table}] ADD COLUMN [{name}] {_SQL_TYPES[kind_type]}"
+                )
+
+
 # Each migration moves the schema one version up; never edit one that has shipped.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_base_schema,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _create_base_schema,
+    _add_new_evidence_columns,
+)
 
 
 def open_store(path: str | Path) -> sqlite_utils.Database:

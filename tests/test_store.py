@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+import sqlite_utils
 
 from extractor.documents import Document
 from extractor.errors import StoreError
@@ -65,6 +66,24 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     db = open_store(tmp_path / "e.db")
     assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
     assert "survival_estimates" in db.table_names()
+
+
+def test_a_database_made_before_survival_had_a_study_gains_the_column(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)  # the first schema version, before those columns
+    MIGRATIONS[0](old)
+    for column in ("study", "timepoint_inferred"):
+        old.execute(f"ALTER TABLE survival_estimates DROP COLUMN {column}")
+    old["documents"].insert({"id": "d", "text": "OS was 70%."})
+    old["survival_estimates"].insert({"document_id": "d", "endpoint": "OS"})
+    old.execute("PRAGMA user_version = 1")
+    old.conn.commit()
+    db = open_store(path)
+    columns = db["survival_estimates"].columns_dict
+    assert {"study", "timepoint_inferred", "arm"} <= set(columns)
+    assert list(db.query("SELECT endpoint, study FROM survival_estimates")) == [
+        {"endpoint": "OS", "study": None}
+    ]
 
 
 def test_saving_twice_leaves_the_same_rows(db):

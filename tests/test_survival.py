@@ -335,3 +335,25 @@ def test_an_arm_phrase_is_kept_whole(extract):
     assert {s["arm"] for s in evidence["survival"][2:]} == {
         "comparable babies treated on Interfant-06 without the antibody"
     }
+
+
+def test_a_dropped_timepoint_is_the_one_every_other_figure_gives(extract):
+    text = (
+        "The two-year disease-free survival rate was 81.6% for the 30 infants, compared with "
+        "49.4% among 214 historical controls. Overall survival was 93.3% versus 65.8%."
+    )
+    found = [
+        (s["endpoint"], s["timepoint_months"], s["timepoint_inferred"])
+        for s in extract(text)["survival"]
+    ]
+    assert found == [
+        ("DFS", 24, False),
+        ("DFS", 24, False),
+        ("OS", 24, True),
+        ("OS", 24, True),
+    ]
+
+
+def test_no_timepoint_is_inferred_when_the_document_gives_several(extract):
+    text = "EFS was 47.0% at 4 years and 46.1% at 6 years. Overall survival was 58.2%."
+    assert [s["timepoint_months"] for s in extract(text)["survival"]] == [48, 72, None]

@@ -218,6 +218,7 @@ class SurvivalEstimates:
                 previous = [
                     EndpointMention(f["endpoint"], 0, 0, f["timepoint_months"]) for f in stated
                 ]
+        _one_timepoint_for_all(found)
         trials = DocumentTrials(doc_text(doc), doc[0].sent.end_char if len(doc) else 0)
         drugs = [d.start_char for d in doc.spans.get("drugs", [])]
         for fact in found:
@@ -390,6 +391,19 @@ class SurvivalEstimates:
             if estimate["arm"] is None:
                 estimate["arm"] = arms.own_side_arm(estimate["start"] - sent.start_char)
         return estimates
+
+
+def _one_timepoint_for_all(found: list[dict]) -> None:
+    """A news piece that gives every timed figure at two years means two years where it drops
+    the timepoint ("Overall survival was 93.3% versus 65.8%"): when at least two figures state
+    a timepoint and all state the same one, an untimed figure takes it, marked as inferred."""
+    times = {f["timepoint_months"] for f in found if f["timepoint_months"] is not None}
+    timed = sum(1 for f in found if f["timepoint_months"] is not None)
+    for fact in found:
+        inferred = fact["timepoint_months"] is None and len(times) == 1 and timed >= 2
+        if inferred:
+            fact["timepoint_months"] = next(iter(times))
+        fact["timepoint_inferred"] = inferred
 
 
 def endpoint_mentions(text: str) -> list[EndpointMention]:
