@@ -8,7 +8,13 @@ from extractor.nlp.pipeline import COMPONENTS, PIPELINE_VERSION
 
 
 def test_components_in_order(nlp):
-    assert nlp.pipe_names == ["sentencizer", "line_breaks", "abbreviation_detector", *COMPONENTS]
+    assert nlp.pipe_names == [
+        "sentencizer",
+        "bracket_sentences",
+        "line_breaks",
+        "abbreviation_detector",
+        *COMPONENTS,
+    ]
     assert PIPELINE_VERSION.startswith(nlp.meta["version"])
 
 
@@ -27,6 +33,14 @@ def test_line_breaks_end_sentences(nlp):
         "The 3-year EFS was 66.2%",
         "CONCLUSION",
         "Treatment was feasible.",
+    ]
+
+
+def test_no_sentence_starts_inside_brackets(nlp):
+    doc = nlp("EFS was 46.1% (s.e. 2.1%) and OS 58.2% (approx. 6 in 10). Next.")
+    assert [s.text.strip() for s in doc.sents] == [
+        "EFS was 46.1% (s.e. 2.1%) and OS 58.2% (approx. 6 in 10).",
+        "Next.",
     ]
 
 

@@ -107,6 +107,12 @@ def test_registry_result_lists(extract):
     assert [c["n"] for c in evidence["cohorts"]] == [651]
 
 
+def test_a_result_line_may_say_percent_in_its_label(extract):
+    text = "Results\nOverall survival at 2 years, % (95% CI): 93.3 (84.9 to 100)\n"
+    (found,) = extract(text)["survival"]
+    assert (found["endpoint"], found["timepoint_months"], found["ci_low"]) == ("OS", 24, 84.9)
+
+
 def test_a_result_list_needs_a_heading_that_says_what_it_counts(extract):
     evidence = extract("Overall survival: 58.2\nAnaemia: 17\n")  # no heading, no percent
     assert evidence["survival"] == evidence["adverse_events"] == []

@@ -36,6 +36,26 @@ COMPONENTS: tuple[str, ...] = (
 )
 
 
+@Language.component("bracket_sentences")
+def bracket_sentences(doc: Doc) -> Doc:
+    """No sentence starts inside brackets: "46.1% (s.e. 2.1%)", "(approx. half)" are one
+    sentence, though the sentencizer breaks after their full stops."""
+    depth, opened = 0, 0
+    for token in doc:
+        if "\n" in token.text or token.i - opened > _LONGEST_ASIDE:
+            depth = 0  # a line break, or a long run, ends whatever a bracket left open
+        elif token.is_sent_start and depth > 0 and token.i > 0:
+            token.is_sent_start = False
+        if token.text in ("(", "["):
+            depth, opened = depth + 1, token.i
+        elif token.text in (")", "]"):
+            depth = max(0, depth - 1)
+    return doc
+
+
+_LONGEST_ASIDE = 40  # tokens: a bracket left open longer than this was never closed
+
+
 @Language.component("line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Start a new sentence after every line break: headings, labels and captions end there.
@@ -56,6 +76,7 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("bracket_sentences")
     nlp.add_pipe("line_breaks")
     nlp.add_pipe("abbreviation_detector")
     for name in COMPONENTS:

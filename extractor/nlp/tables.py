@@ -177,7 +177,9 @@ def _labelled_rows(text: str) -> Iterator[TableRow]:
             label=Cell(start + match.start("label"), match["label"]),
             cells=(Cell(start + match.start("value"), match["value"]),),
             header=(),
-            in_percent=bool(_PERCENT_NOTE.search(caption) or _PERCENT_NOTE.search(match["value"])),
+            in_percent=any(
+                _PERCENT_NOTE.search(t) for t in (caption, match["label"], match["value"])
+            ),
             caption=caption,
         )
 
