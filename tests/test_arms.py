@@ -72,3 +72,35 @@ CASES = [
 @pytest.mark.parametrize(("text", "arms"), CASES)
 def test_arms(extract, text, arms):
     assert [s["arm"] for s in extract(text)["survival"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        # the one drug named before the figure, in a sentence about no other group
+        (
+            "Trial report\nBlinatumomab, given after induction to 30 infants, was followed by a "
+            "2-year overall survival of 93.3%.",
+            ["blinatumomab"],
+        ),
+        # no drug in the sentence: the one the title names
+        (
+            "Blinatumomab for infants with ALL\nTwo years later, 93.3% of them were alive.",
+            ["blinatumomab"],
+        ),
+        # a drug named only after the figure is not its arm ("... prednisone prophase")
+        (
+            "Review\nIn that study the 4-year EFS was 47.0%, and a poor response to the prednisone "
+            "prophase predicted failure.",
+            [None],
+        ),
+        # a sentence about another group or a named trial is left to the other rules
+        (
+            "Blinatumomab for infants\n2-yr OS 93.3% v 65.8% in controls.",
+            ["blinatumomab", "controls"],
+        ),
+        ("Blinatumomab for infants\nIn MLL-10, the 3-year EFS was 66.2%.", ["MLL-10"]),
+    ],
+)
+def test_figures_of_a_single_treatment(extract, text, arms):
+    assert [s["arm"] for s in extract(text)["survival"]] == arms

@@ -357,3 +357,8 @@ def test_a_dropped_timepoint_is_the_one_every_other_figure_gives(extract):
 def test_no_timepoint_is_inferred_when_the_document_gives_several(extract):
     text = "EFS was 47.0% at 4 years and 46.1% at 6 years. Overall survival was 58.2%."
     assert [s["timepoint_months"] for s in extract(text)["survival"]] == [48, 72, None]
+
+
+def test_a_bound_with_no_time_is_a_remark_not_an_estimate(extract):
+    text = "Event-free survival has stayed below 50% for decades. At 3 years OS was over 80%."
+    assert [(s["endpoint"], s["value_pct"]) for s in extract(text)["survival"]] == [("OS", 80.0)]

@@ -87,6 +87,14 @@ _SENTENCE_TIMEPOINT = re.compile(
     rf"{TIMEPOINT}",
     re.I,
 )
+# "at 6 years", "the 2-year estimates", "3-year EFS": a time at which outcomes are given
+_OUTCOME_TIME = re.compile(
+    rf"(?:\b(?:at|after|by){SPACE}+(?={ANY_NUMBER})|(?={ANY_NUMBER}{SPACE}?[-‑–]?{SPACE}?"
+    rf"{TIME_UNIT}{SPACE}*[-‑]?{SPACE}*(?:estimates?|rates?|figures?|survival|probabilit\w+"
+    r"|outcomes?|results?|EFS|OS|DFS|RFS|LFS|PFS|CIR|event|overall|disease|relapse|leuka?emia)\b))"
+    rf"{TIMEPOINT}",
+    re.I,
+)
 # "Whole cohort, 6 yr: EFS 46.1% (SE 2.1); OS 58.2% (SE 2.1)": a timepoint heading a list
 _LIST_TIMEPOINT = re.compile(rf"(?<![\w-]){TIMEPOINT}{SPACE}*:", re.I)
 # "At two years, DFS was 81.6%. Overall survival was 93.3%.": a sentence that opens with its
@@ -187,6 +195,12 @@ class SurvivalEstimates:
                 if may_hold_a_percentage(text)
                 else []
             )
+            if stated:
+                starts = [f["start"] - sent.start_char for f in stated]
+                arms = SentenceArms(text, starts, [], context)
+                for fact, start in zip(stated, starts, strict=True):
+                    fact["arm"] = arms.arm_of(start, fact["end"] - sent.start_char)
+                _fill_arms(doc, sent, stated, arms)
             found.extend(stated)
             mentions = endpoint_mentions(text)
             if not any(m.timepoint_months for m in mentions):
@@ -218,7 +232,9 @@ class SurvivalEstimates:
                 previous = [
                     EndpointMention(f["endpoint"], 0, 0, f["timepoint_months"]) for f in stated
                 ]
-        _one_timepoint_for_all(found)
+        # "EFS has stayed below 50%": a bound with no time and no interval is a remark
+        found[:] = [f for f in found if not _a_remark(f)]
+        _one_timepoint_for_all(doc_text(doc), found)
         trials = DocumentTrials(doc_text(doc), doc[0].sent.end_char if len(doc) else 0)
         drugs = [d.start_char for d in doc.spans.get("drugs", [])]
         for fact in found:
@@ -387,18 +403,42 @@ class SurvivalEstimates:
                     n=None,
                 )
             )
-        for estimate in estimates:
-            if estimate["arm"] is None:
-                estimate["arm"] = arms.own_side_arm(estimate["start"] - sent.start_char)
+        _fill_arms(doc, sent, estimates, arms)
         return estimates
 
 
-def _one_timepoint_for_all(found: list[dict]) -> None:
+def _fill_arms(doc: Doc, sent: Span, estimates: list[dict], arms: SentenceArms) -> None:
+    """Arms for the figures of a sentence that none named: the study's own treatment across
+    a comparison with controls, else the treatment the sentence (or the title) is about."""
+    named = [d for d in doc.spans.get("drugs", []) if sent.start <= d.start < sent.end]
+    for estimate in estimates:
+        at = estimate["start"] - sent.start_char
+        if estimate["arm"] is None:
+            drugs_before = {d.label_ for d in named if d.end_char <= estimate["start"]}
+            # a drug named after the figure ("… the prednisone prophase") may be incidental
+            treated = drugs_before if len(drugs_before) == len({d.label_ for d in named}) else None
+            estimate["arm"] = arms.own_side_arm(at) or (
+                arms.treated_arm(at, treated) if treated is not None else None
+            )
+
+
+def _a_remark(fact: dict) -> bool:
+    return (
+        fact["qualifier"] in ("<", ">")
+        and fact["timepoint_months"] is None
+        and fact["ci_low"] is None
+        and fact["se"] is None
+    )
+
+
+def _one_timepoint_for_all(text: str, found: list[dict]) -> None:
     """A news piece that gives every timed figure at two years means two years where it drops
     the timepoint ("Overall survival was 93.3% versus 65.8%"): when at least two figures state
-    a timepoint and all state the same one, an untimed figure takes it, marked as inferred."""
+    a timepoint, all state the same one and the text names no other outcome time ("the 2-year
+    estimates", "at 6 years"), an untimed figure takes it, marked as inferred."""
     times = {f["timepoint_months"] for f in found if f["timepoint_months"] is not None}
     timed = sum(1 for f in found if f["timepoint_months"] is not None)
+    times |= {_timepoint(m) for m in _OUTCOME_TIME.finditer(text)}
     for fact in found:
         inferred = fact["timepoint_months"] is None and len(times) == 1 and timed >= 2
         if inferred:
