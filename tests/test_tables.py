@@ -163,3 +163,14 @@ def test_a_table_aligned_with_spaces(extract):
     assert [(c["n"], c["description"]) for c in evidence["cohorts"]] == [(651, "Interfant-06")]
     for fact in evidence["survival"]:
         assert ALIGNED[fact["start"] : fact["end"]] == fact["text"]
+
+
+def test_a_result_line_that_names_a_measure_is_not_an_arm(extract):
+    text = (
+        "Results: survival and safety\n"
+        "Overall survival at 2 years, %: 93.3\n"
+        "Grade 3 or higher anaemia, %: 17\n"
+    )
+    evidence = extract(text)
+    assert [(s["endpoint"], s["value_pct"]) for s in evidence["survival"]] == [("OS", 93.3)]
+    assert [(a["event"], a["value_pct"]) for a in evidence["adverse_events"]] == [("anemia", 17.0)]

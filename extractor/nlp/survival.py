@@ -143,6 +143,10 @@ _NOT_SURVIVAL_AFTER = re.compile(
     rf"|observed|reported|seen|obtained|recorded|estimated)\b)",
     re.I,
 )
+_GROUP_LABEL = re.compile(
+    rf"\b{GROUP}\b|\b(?:experimental|comparator|placebo|alone|only|standard|chemotherapy)\b|\+",
+    re.I,
+)
 # "Value: 46.1 (2.1)": a result line that does not name its group
 _GENERIC_LABEL = re.compile(r"\s*(?:values?|results?|estimates?|rates?|overall|total)\s*$", re.I)
 _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
@@ -261,10 +265,12 @@ class SurvivalEstimates:
                 # "Outcome: overall survival at 2 years … Historical controls: 65.8 (59.5 to
                 # 72.8)": a registry's result list names the endpoint above, the arm on the line
                 mentions = endpoint_mentions(row.caption)
-                if not mentions or _GENERIC_LABEL.match(row.label.text):
+                if _GENERIC_LABEL.match(row.label.text):
                     arm = None
-                else:
+                elif _names_a_group(doc, row.label):
                     arm = row.label.text
+                else:
+                    continue  # "Grade 3 or higher anaemia, %: 17" under a results heading
                 cells = [(row.cells[0], arm)]
                 in_percent = row.in_percent
             elif not ENDPOINT.search(row.label.text):
@@ -405,6 +411,14 @@ class SurvivalEstimates:
             )
         _fill_arms(doc, sent, estimates, arms)
         return estimates
+
+
+def _names_a_group(doc: Doc, label: Cell) -> bool:
+    """Whether a result line's label names a group of patients: "Historical controls", "Arm
+    A, experimental", "Blinatumomab + Interfant-06" (a treatment), not a measure."""
+    end = label.start + len(label.text)
+    treatment = any(label.start <= d.start_char < end for d in doc.spans.get("drugs", []))
+    return treatment or bool(_GROUP_LABEL.search(label.text))
 
 
 def _fill_arms(doc: Doc, sent: Span, estimates: list[dict], arms: SentenceArms) -> None:
