@@ -7,6 +7,21 @@ import pytest
 CASES = [
     # (text, arm of each survival figure in order)
     (
+        "The 5-year EFS was 36.1% for infants with KMT2A-r and 65.2% for those without.",
+        ["infants with KMT2A-r", "those without"],
+    ),
+    # "younger than 6 months" is an age, not a comparison: the later group is not the first's
+    (
+        "Infants younger than 6 months had a 5-year EFS of 28% compared with 51% for older "
+        "infants.",
+        [None, "older infants"],
+    ),
+    (
+        "The 6-y pEFS for MR and HR patients was 39.1% (SE, 3.0) and 20.9% (SE, 4.3), "
+        "respectively.",
+        ["MR patients", "HR patients"],
+    ),
+    (
         "2-yr DFS: blinatumomab 81.6% (95% CI 70.2 to 94.9) vs controls 49.4% (95% CI 42.7 to "
         "57.1).",
         ["blinatumomab", "controls"],

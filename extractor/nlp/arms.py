@@ -22,11 +22,13 @@ GROUP = (
 )
 # "as compared with 49.4% and 65.8%, respectively": the values after it belong to the other arm.
 COMPARISON = re.compile(
-    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|v\.?|(?:as\s+)?against|than)\s",
+    r"\b(?:compared\s+with|compared\s+to|versus|vs\.?|v\.?|(?:as\s+)?against"
+    # "than" compares groups, not ages: "younger than 6 months"
+    r"|than(?!\s+(?:[\w.]+\s+){1,2}?(?:months?|years?|weeks?|days?|kg)\b))\s",
     re.I,
 )
 _ARM_TAIL = (
-    r"(?:\s+(?:with|treated|receiving|given|on|who\s+(?:got|had|received|were\s+given))\b"
+    r"(?:\s+(?:with|without|treated|receiving|given|on|who\s+(?:got|had|received|were\s+given))\b"
     r"[^,;.()%]{0,50}?)?"
     r"(?=\s+(?:is|was|were|are|had|have|who|which|compared|versus|vs)\b"
     r"|\s+and\s+(?:\d|the\b|in\b|for\b|among\b)"
@@ -70,6 +72,13 @@ _RESPECTIVE_ARMS = re.compile(
     r"(?P<second>(?:with|without|in|among|for)\s+[^,;.()%]{3,50}?)\s*,?\s+respectively\b",
     re.I,
 )
+# "for MR and HR patients": two groups that share their noun
+_GROUPS_SHARING_A_NOUN = re.compile(
+    rf"\b(?:in|among|for)\s+(?:the\s+)?(?P<first>[\w-]+)\s+and\s+(?P<second>[\w-]+)\s+"
+    rf"(?P<noun>{GROUP})\b",
+    re.I,
+)
+_RESPECTIVELY_SAID = re.compile(r"\brespectively\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|whereas)\b|\b(?:while|whereas)\b", re.I)
 
 
@@ -217,6 +226,9 @@ def _respective_arms(text: str) -> tuple[str, ...]:
     both = _WITH_AND_WITHOUT.search(text)
     if both:
         return f"with {both['what'].strip()}", f"without {both['what'].strip()}"
+    groups = _GROUPS_SHARING_A_NOUN.search(text) if _RESPECTIVELY_SAID.search(text) else None
+    if groups:  # "for MR and HR patients, respectively"
+        return f"{groups['first']} {groups['noun']}", f"{groups['second']} {groups['noun']}"
     listed = _RESPECTIVE_ARMS.search(text)
     if listed:
         return _preposition_off(listed["first"]), _preposition_off(listed["second"])
