@@ -205,3 +205,18 @@ def test_a_frequency_written_before_the_dose(extract):
     text = "Mercaptopurine is taken by mouth once a day at 50 mg/m²."
     (dose,) = extract(text)["doses"]
     assert (dose["frequency"], dose["route"], dose["unit"]) == ("daily", "oral", "mg/m2")
+
+
+def test_a_cycle_length_is_not_a_duration_and_a_route_stays_in_its_clause(extract):
+    doses = extract(
+        "Revumenib was dosed at 113 mg or 163 mg every 12 hours in 28-day cycles. "
+        "Methotrexate 5 g/m2 was given on day 8, with intrathecal methotrexate 6 mg."
+    )["doses"]
+    assert [
+        (d["amount"], d["frequency"], d["duration_days"], d["route"], d["text"]) for d in doses
+    ] == [
+        (113.0, "every 12 hours", None, None, "113 mg"),
+        (163.0, "every 12 hours", None, None, "163 mg every 12 hours"),
+        (5.0, None, None, None, "5 g/m2"),
+        (6.0, None, None, "intrathecal", "6 mg"),
+    ]

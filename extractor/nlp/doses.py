@@ -58,6 +58,7 @@ DURATION = re.compile(
     rf"(?P<for_unit>days?|weeks?|d)\b|[×x]{SPACE}*(?P<times>\d+){SPACE}*d(?:ays?)?\b",
     re.I,
 )
+_A_CYCLE = re.compile(rf"{SPACE}*(?:treatment{SPACE}+)?cycles?\b", re.I)
 _DURATION_BEFORE = re.compile(rf"(?P<days>\d+)(?:-|‑|{SPACE})day\b[^,;.\d]{{0,40}}$", re.I)
 # "on days 1-7", "days 8 to 28", "from day 1 to day 7", "days 8, 15 and 22"
 DAYS = re.compile(
@@ -145,22 +146,27 @@ def _schedule(text: str, matches: list[re.Match[str]], index: int) -> Schedule:
     duration_after = DURATION.search(after)
     if days and duration_after and duration_after.start() > days.end():
         duration_after = None  # "for days 1–7 ... a 14-day break": the days say it
+    if duration_after and _A_CYCLE.match(after, duration_after.end()):
+        duration_after = None  # "in 28-day cycles": how long a cycle lasts, not the dose
     duration = duration_after or _DURATION_BEFORE.search(
         text[max(0, match.start() - 50) : match.start()]
     )
     frequency = _frequency(after[:40])
+    shared = None
     if frequency is None and index + 1 < len(matches):
         # "160 mg and 95 mg/m2 twice daily": a frequency after a listed pair holds for both
         joined = re.fullmatch(rf"{SPACE}*(?:,|and|or){SPACE}*", text[match.end() : stop])
         following = matches[index + 1]
-        frequency = _frequency(text[following.end() : following.end() + 40]) if joined else None
-    route = _route(after)
+        shared = _frequency(text[following.end() : following.end() + 40]) if joined else None
+    # "5 g/m2 over 24 h, with intrathecal methotrexate 6 mg": the route of what comes next
+    clause = _ANOTHER_CLAUSE.search(after)
+    route = _route(after[: clause.start()] if clause else after)
     end = match.end()
     for extra in (duration_after, route and route[1], frequency and frequency[1]):
         if extra is not None:
             end = max(end, match.end() + extra.end())
     route = route or _route(before)
-    frequency = frequency or _frequency(before)  # "by mouth once a day at 50 mg/m²"
+    frequency = frequency or shared or _frequency(before)  # "by mouth once a day at 50 mg/m²"
     return Schedule(
         end=end,
         route=route[0] if route else None,
