@@ -7,6 +7,13 @@ import pytest
 CASES = [
     # (text, arm of each survival figure in order)
     (
+        "EFS rates at 5 years were 74.6% for standard risk, 60.1% for intermediate risk and "
+        "30.5% for high-risk patients.",
+        ["standard risk", "intermediate risk", "high-risk patients"],
+    ),
+    ("5-yr EFS: 55% (SR), 38% (HR).", ["SR", "HR"]),
+    ("5-yr EFS: 55% (SE 2.1) and OS 60% (CI 50-70).", [None, None]),
+    (
         "The 5-year EFS was 36.1% for infants with KMT2A-r and 65.2% for those without.",
         ["infants with KMT2A-r", "those without"],
     ),

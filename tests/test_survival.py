@@ -230,6 +230,10 @@ CASES = [
         "another serious event.",
         [("EFS", 72, 46.1)],
     ),
+    (
+        "OS at 1 year was 88%, at 2 years 76%, and at 5 years 60%.",
+        [("OS", 12, 88.0), ("OS", 24, 76.0), ("OS", 60, 60.0)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

@@ -40,7 +40,11 @@ _AFTER = re.compile(
     rf"{_ARM_TAIL})"
     rf"|\s*(?:,\s*)?for\s+(?P<alone>[^,;.()%]{{3,40}}?\b{_SIDE})\b"
     r"|\s*(?:,\s*)?with\s+(?P<treatment>[^,;.()%]{3,40}?)(?=\s*[,;.)]|\s+(?:and|"
-    r"versus|vs|compared|while|whereas)\b|$)",
+    r"versus|vs|compared|while|whereas)\b|$)"
+    # "60.1% for intermediate risk", "55% (SR)": a risk group, or a short label in brackets
+    r"|\s*(?:,\s*)?(?:in|for)\s+(?:the\s+)?(?P<risk>(?:standard|intermediate|medium|high|low"
+    r"|very[- ]high)[- ]risk\b(?:\s+(?:patients|infants|children|group|arm|cohort))?)"
+    r"|\s*\((?P<bracketed>(?!(?:SE|CI|n|N|EFS|OS|DFS|RFS|PFS|LFS|CIR|NS|ns|P|p)\))[A-Z][\w+-]{0,15})\)",
     re.I,
 )
 _IN_SENTENCE = re.compile(
@@ -87,8 +91,9 @@ _SHARE_OF = re.compile(
 )
 # "in 30 infants", "among the patients", "which 482 infants …", "the drug", "reached only": the
 # whole population, a relative clause, a pronoun or a verb, not the name of an arm
+_RISK_GROUP = re.compile(rf"(?:the\s+)?[a-z]+[- ]risk\s+{GROUP}", re.I)
 _NOT_AN_ARM = re.compile(
-    r"(?:(?:the|these|those|all|\d+|[a-z]+-risk)\s+)*(?:patients|infants|children|babies"
+    r"(?:(?:the|these|those|all|\d+)\s+)*(?:patients|infants|children|babies"
     r"|participants|cases|cohort|group)|(?:which|who|whom|that|whose)\b.*"
     r"|(?:the|this|that)\s+(?:drug|agent|inhibitor|treatment|therapy)|it|them|only|just|alone"
     r"|(?:reached|remained|stood|fell|rose|was|were|is|are)\b.*",
@@ -213,7 +218,10 @@ class SentenceArms:
         side_from, side_to = self.side.get(start, (0, len(self.text)))
         named = list(_IN_SENTENCE.finditer(self.text[:side_to], side_from))
         before = [m for m in named if m.end() <= start]
-        return _named(before[-1] if before else next(iter(named), None))
+        arm = _named(before[-1] if before else next(iter(named), None))
+        # "… reserved transplantation for high-risk infants": named elsewhere in the sentence,
+        # a risk group is who a treatment was for, not whose figure this is
+        return None if arm and _RISK_GROUP.fullmatch(arm) else arm
 
 
 def _in_brackets(text: str, position: int) -> bool:
@@ -242,8 +250,14 @@ def _preposition_off(phrase: str) -> str:
 def _named(match: re.Match[str] | None) -> str | None:
     if match is None:
         return None
-    found = (
-        match.group("arm") or match.groupdict().get("alone") or match.groupdict().get("treatment")
+    groups = match.groupdict()
+    found = next(
+        (
+            groups.get(g)
+            for g in ("arm", "alone", "treatment", "risk", "bracketed")
+            if groups.get(g)
+        ),
+        None,
     )
     found = _SHARE_OF.sub("", (found or "").strip())  # "ten of the babies who got X"
     return None if not found or _NOT_AN_ARM.fullmatch(found) else found

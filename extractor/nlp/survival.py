@@ -80,7 +80,15 @@ _TIMEPOINT_AFTER = re.compile(
     re.I,
 )
 # "OS was 72% at 5 years": the timepoint after the value.
-_TIMEPOINT_AFTER_VALUE = re.compile(rf"^{SPACE}*,?{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}", re.I)
+# ... but not "88%, at 2 years 76%": a timepoint that leads the next value is that value's
+_TIMEPOINT_AFTER_VALUE = re.compile(
+    rf"^{SPACE}*,?{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}(?!{SPACE}*[,:]?{SPACE}*{NUMBER}{SPACE}?%)",
+    re.I,
+)
+# "OS at 1 year was 88%, at 2 years 76%": a timepoint right before the value
+_TIMEPOINT_LEADS_VALUE = re.compile(
+    rf"\b(?:at|after){SPACE}+{TIMEPOINT}{SPACE}*[,:]?{SPACE}*$", re.I
+)
 _SENTENCE_TIMEPOINT = re.compile(
     rf"(?:\b(?:at|after)(?:{SPACE}+the)?{SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
     rf"(?:on|later|after|from|since|out)\b))"
@@ -387,7 +395,10 @@ class SurvivalEstimates:
             se = se if shared is None else parse_number(shared["se"])
             end = value.end() + length
             # "47.0% (SE 2.6) at 4 years ... and 46.1% (SE 2.1) at 6 years": the value's own
-            timepoint = _timepoint(_TIMEPOINT_AFTER_VALUE.match(text[end:]))
+            timepoint = _timepoint(
+                _TIMEPOINT_AFTER_VALUE.match(text[end:])
+                or _TIMEPOINT_LEADS_VALUE.search(text, max(0, value.start() - 25), value.start())
+            )
             if timepoint is None:
                 timepoint = mention.timepoint_months
             start_char, end_char = sent.start_char + value.start(), sent.start_char + end
