@@ -17,6 +17,13 @@ CASES = [
     ),
     ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
     ("Over nine in ten of the babies (93.3%) were alive.", []),
+    ("Grade 3 events were neutropenia (n = 12, 40%) and anemia (n = 5, 17%).", []),
+    (
+        "In all, 651 infants were enrolled; 330 were randomly assigned (ADE/MAE, n = 166; IB, "
+        "n = 164).",
+        [(651, "total"), (330, "arm"), (166, "arm"), (164, "arm")],
+    ),
+    ("Of 1,234 patients screened, 651 were eligible.", [(1234, "total"), (651, "total")]),
     ("In three out of four of these babies the cells carry KMT2A-r.", []),
     (
         "Revumenib was given to 68 patients, including 60 with a KMT2A rearrangement.",

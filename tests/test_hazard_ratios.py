@@ -72,3 +72,10 @@ def test_interval_and_p_value(extract):
 def test_risk_reduction_is_not_a_survival_figure(extract):
     evidence = extract("This was a 78% reduction in the risk of relapse or death.")
     assert evidence["survival"] == []
+
+
+def test_an_unlabelled_interval_in_brackets(extract):
+    (hr,) = extract("A very high white cell count predicted events (HR, 1.82 [1.20-2.76]).")[
+        "hazard_ratios"
+    ]
+    assert (hr["value"], hr["ci_low"], hr["ci_high"]) == (1.82, 1.20, 2.76)

@@ -41,6 +41,7 @@ COUNT = re.compile(
 )
 # "n = 1,234" but not the comma that ends "n=30, age <1 y"
 N_EQUALS = re.compile(rf"\b[nN]{SPACE}*[=:]{SPACE}*(?P<number>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)")
+_SHARE_AFTER = re.compile(rf"{SPACE}*[,;]{SPACE}*\d+(?:[.·]\d+)?{SPACE}?%")
 _NOT_A_GROUP = (
     r"(?:years?|months?|weeks?|days?|hours?|h|mg|g|kg|ml|cycles?|courses?|doses?|centres?"
     r"|centers?|countries|sites|hospitals|events?|deaths?|relapses?|per|to|and|or|of|vs)"
@@ -105,7 +106,8 @@ GENETIC_SUBGROUP = re.compile(
 # "68 treated", "30 pts were treated": a count whose noun is left out before its verb
 COUNTED_BY_VERB = re.compile(
     rf"(?:^|[;,(]|\b(?:and|of)\b){SPACE}*(?P<number>\d+){SPACE}+(?:were{SPACE}+)?"
-    rf"(?P<verb>treated|enrolled|enroled|included|evaluable|randomi[sz]ed|underwent{SPACE}+"
+    rf"(?P<verb>treated|enrolled|enroled|included|evaluable|eligible|analy[sz]ed"
+    rf"|(?:randomly{SPACE}+)?(?:assigned|allocated)|randomi[sz]ed|underwent{SPACE}+"
     rf"randomi[sz]ation)\b(?!{SPACE}+(?:with|for|by|in)\b)",
     re.I,
 )
@@ -277,8 +279,8 @@ def _counts(text: str) -> Iterator[Count]:
             )
     for match in N_EQUALS.finditer(text):
         n = as_int(parse_number(match["number"]))
-        if n is None:
-            continue
+        if n is None or _SHARE_AFTER.match(text, match.end()):
+            continue  # "neutropenia (n = 12, 40%)": patients with an event, not a cohort
         label = _LABEL_BEFORE.search(text[: match.start()])
         named = _PREPOSITION.sub("", label.group(1)) if label else None
         in_brackets = text[max(0, match.start() - 2) : match.start()].rstrip().endswith("(")
@@ -327,7 +329,10 @@ def _counts(text: str) -> Iterator[Count]:
     for match in COUNTED_BY_VERB.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:
-            role = "arm" if "randomi" in match["verb"].lower() else "total"
+            verb = match["verb"].lower()
+            role = (
+                "arm" if "randomi" in verb or "assigned" in verb or "allocated" in verb else "total"
+            )
             yield match.start("number"), match.end(), n, role, match["verb"]
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
@@ -352,7 +357,14 @@ def _role(text: str, start: int, end: int, description: str) -> str:
         r"[^.;]{0,80}\((?:historic(?:al)?\s+)?controls?\)", text[end:]
     ):
         return "control"
-    if _ARM.search(text[end : end + 60]) or "randomi" in description.lower():
+    opened = text.rfind("(", 0, start)
+    inside = opened > text.rfind(")", 0, start)
+    if (
+        _ARM.search(text[end : end + 60].split(";")[0])
+        or "randomi" in description.lower()
+        # "330 were randomly assigned (ADE/MAE, n = 166; IB, n = 164)": the arms listed
+        or (inside and _ARM.search(text[max(0, opened - 40) : opened]))
+    ):
         return "arm"
     if _SUBGROUP_BEFORE.search(text[:start]):
         return "subgroup"

@@ -85,7 +85,7 @@ class HazardRatios(SentenceReader):
             if value is None or value <= 0 or value > 20:
                 continue
             rest = text[match.end() :]
-            ci = interval_after(rest)
+            ci = interval_after(rest, value)
             p = P_VALUE.match(rest)
             end = match.end() + (ci[2] if ci else 0)
             if not claim(doc, offset + match.start(), offset + end):

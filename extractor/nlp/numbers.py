@@ -250,7 +250,8 @@ def interval_after(text: str, value: float | None = None) -> tuple[float, float,
     labelled = "CI" in match.group(0) or "confidence" in match.group(0)
     if match["comma"] and not labelled:  # "(12, 18)" is a list; "(95% CI: 70.2; 94.9)" a range
         return None
-    if not labelled and (value is None or not low <= value <= high or "(" not in match.group(0)):
+    bracketed = "(" in match.group(0) or "[" in match.group(0)
+    if not labelled and (value is None or not low <= value <= high or not bracketed):
         return None
     return low, high, match.end()
 
