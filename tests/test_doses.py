@@ -220,3 +220,17 @@ def test_a_cycle_length_is_not_a_duration_and_a_route_stays_in_its_clause(extrac
         (5.0, None, None, None, "5 g/m2"),
         (6.0, None, None, "intrathecal", "6 mg"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "route", "frequency"),
+    [
+        ("MTX 20 mg/m2/wk p.o. until week 104.", "oral", "weekly"),
+        ("Blincyto 15 mcg/m2/day CIVI x 28 days.", "continuous infusion", None),
+        ("Ziftomenib 600 mg QD.", None, "daily"),
+        ("Revumenib 270 mg BD.", None, "twice daily"),
+    ],
+)
+def test_prescription_shorthand(extract, text, route, frequency):
+    (dose,) = extract(text)["doses"]
+    assert (dose["route"], dose["frequency"]) == (route, frequency)

@@ -35,20 +35,20 @@ DOSE = re.compile(
     rf"(?P<area>{SURFACE_AREA})?(?P<per_day>{PER_DAY})?",
 )
 ROUTES: tuple[tuple[str, str], ...] = (
-    ("continuous infusion", r"continuous(?:\s+intravenous)?\s+infusion"),
+    ("continuous infusion", r"continuous(?:\s+intravenous)?\s+infusion|(?-i:\bCIVI?\b)"),
     ("intravenous", r"intravenous(?:ly)?|(?-i:\bIV\b)|\bi\.v\."),
-    ("oral", r"\boral(?:ly)?\b|by\s+mouth|(?-i:\bPO\b)"),
+    ("oral", r"\boral(?:ly)?\b|by\s+mouth|(?-i:\bPO\b)|\bp\.o\."),
     ("intrathecal", r"intrathecal(?:ly)?|(?-i:\bIT\b)"),
     ("subcutaneous", r"subcutaneous(?:ly)?|(?-i:\bSC\b)|\bs\.c\."),
     ("intramuscular", r"intramuscular(?:ly)?|(?-i:\bIM\b)|\bi\.m\."),
 )
 ROUTE = re.compile("|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(ROUTES)), re.I)
 FREQUENCY = re.compile(
-    r"(?P<twice>twice\s+(?:daily|a\s+day)|(?-i:\bBID\b)|\bb\.i\.d\.)"
+    r"(?P<twice>twice\s+(?:daily|a\s+day)|(?-i:\bBI?D\b)|\bb\.i\.d\.)"
     r"|(?P<thrice>three\s+times\s+(?:daily|a\s+day)|(?-i:\bTID\b))"
     r"|every\s+(?P<hours>\d+)\s+hours|\bq(?P<qh>\d+)h\b"
-    r"|(?P<weekly>once\s+(?:a\s+)?week(?:ly)?|\bweekly\b)"
-    r"|(?P<daily>once\s+daily|once\s+a\s+day|\bdaily\b)",
+    r"|(?P<weekly>once\s+(?:a\s+|every\s+)?week(?:ly)?|\bweekly\b|^/\s*w(?:ee)?k\b)"
+    r"|(?P<daily>once\s+daily|once\s+a\s+day|\bdaily\b|(?-i:\bQD\b)|\bq\.d\.)",
     re.I,
 )
 # "28-day", "for 7 days", "for the first 7 days", "over 2 weeks", "× 28 d"
