@@ -234,6 +234,13 @@ CASES = [
         "OS at 1 year was 88%, at 2 years 76%, and at 5 years 60%.",
         [("OS", 12, 88.0), ("OS", 24, 76.0), ("OS", 60, 60.0)],
     ),
+    ("Survival at two years jumped from 66% to 93%.", [("OS", 24, 66.0), ("OS", 24, 93.0)]),
+    ("Nine in ten babies (93%) survived for at least two years.", [("OS", 24, 93.0)]),
+    (
+        "More than 80 per cent of the infants given the drug were still cancer-free after two "
+        "years.",
+        [("DFS", 24, 80.0)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

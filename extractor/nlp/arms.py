@@ -63,7 +63,8 @@ _FAR_SIDE = re.compile(
 _LABEL_BEFORE = re.compile(
     rf"(?:^|[,;:(]|\b(?:vs|v|versus)\b\.?)\s*\b(?P<arm>(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}"
     r"|(?!(?:EFS|OS|DFS|RFS|PFS|LFS|CIR|was|were|is|of|at|and|versus|against|compared|than|with"
-    r"|from|to|reached|remained)\b)[a-z][\w+-]{3,})\s*:?\s*$",
+    r"|from|to|reached|remained|about|around|approximately|nearly|almost|some|over|under|more"
+    r"|less|only|just|roughly)\b)[a-z][\w+-]{3,})\s*:?\s*$",
     re.I,
 )
 # "36% and 39% with and without lestaurtinib, respectively", "93.3% and 65.8% with
@@ -93,7 +94,7 @@ _SHARE_OF = re.compile(
 # whole population, a relative clause, a pronoun or a verb, not the name of an arm
 _RISK_GROUP = re.compile(rf"(?:the\s+)?[a-z]+[- ]risk\s+{GROUP}", re.I)
 _NOT_AN_ARM = re.compile(
-    r"(?:(?:the|these|those|all|\d+)\s+)*(?:patients|infants|children|babies"
+    rf"(?:(?:the|these|those|all|\d+|{SPELLED_NUMBER})\s+)*(?:patients|infants|children|babies"
     r"|participants|cases|cohort|group)|(?:which|who|whom|that|whose)\b.*"
     r"|(?:the|this|that)\s+(?:drug|agent|inhibitor|treatment|therapy)|it|them|only|just|alone"
     r"|(?:reached|remained|stood|fell|rose|was|were|is|are)\b.*",

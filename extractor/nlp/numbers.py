@@ -230,8 +230,18 @@ def may_hold_a_percentage(text: str) -> bool:
 
 
 def is_interval_part(text: str, start: int) -> bool:
-    """Whether the number at ``start`` is a standard error or a bound of an interval."""
-    return bool(_INTERVAL_BEFORE.search(text[max(0, start - 30) : start]))
+    """Whether the number at ``start`` is a standard error or a bound of an interval — not
+    the value a figure changed to ("rose from 66% to 93%")."""
+    before = text[max(0, start - 60) : start]
+    return bool(_INTERVAL_BEFORE.search(before[-30:])) and not _CHANGED_FROM.search(before)
+
+
+# "jumped from 66% to", "rose from 49.4 per cent in that earlier group to"
+_CHANGED_FROM = re.compile(
+    rf"\b(?:rose|increased|jumped|improved|climbed|went{SPACE}+up|grew){SPACE}+from{SPACE}+"
+    rf"{NUMBER}{PERCENT}[^%]{{0,40}}?\bto{SPACE}*$",
+    re.I,
+)
 
 
 def interval_after(text: str, value: float | None = None) -> tuple[float, float, int] | None:

@@ -29,7 +29,8 @@ from extractor.nlp.numbers import (
 # events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS), "survived six years
 # without relapse or another serious event" (EFS, at six years).
 _STATUS = (
-    rf"(?P<status>(?:survived(?:{SPACE}+(?:for{SPACE}+)?{TIMEPOINT})?|alive)"
+    rf"(?P<status>(?:survived(?:{SPACE}+(?:for{SPACE}+)?(?:at{SPACE}+least{SPACE}+)?{TIMEPOINT})?"
+    r"|alive)"
     r"(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
     r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+)?(?P<free_of>\w+)"
     r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
@@ -41,11 +42,12 @@ _STATUS = (
 _STATUS_AFTER = re.compile(
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
     rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
-    rf"(?:{SPACE}+(?:treated|enrolled|who{SPACE}+(?:had|received|got|were{SPACE}+given)"
-    rf"{SPACE}+[\w-]+))?"
+    rf"(?:{SPACE}+(?:treated|enrolled|(?:who{SPACE}+(?:had|received|got|were{SPACE}+given)|given)"
+    rf"{SPACE}+(?:the{SPACE}+)?[\w-]+))?"
     rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain)?"
-    rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained))\s*(?:still\s+)?"
+    rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained)"
+    rf"|{SPACE}*[)\]]{SPACE}*(?=survived))\s*(?:still\s+)?"
     rf"{_STATUS}",
     re.I,
 )
@@ -71,6 +73,7 @@ _SE_LATER = re.compile(
     re.I,
 )
 _FREE_OF = {
+    "cancer": "DFS",
     "event": "EFS",
     "disease": "DFS",
     "relapse": "RFS",
