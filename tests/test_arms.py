@@ -7,6 +7,16 @@ import pytest
 CASES = [
     # (text, arm of each survival figure in order)
     (
+        "The 5-year EFS and OS were 42% and 55% in the HSCT group and 35% and 48% in the "
+        "chemotherapy group, respectively.",
+        ["HSCT group", "HSCT group", "chemotherapy group", "chemotherapy group"],
+    ),
+    (
+        "EFS at 4 years was better for infants who received HSCT (64.4%) compared to "
+        "chemotherapy alone (48.8%).",
+        ["infants who received HSCT", "chemotherapy alone"],
+    ),
+    (
         "EFS rates at 5 years were 74.6% for standard risk, 60.1% for intermediate risk and "
         "30.5% for high-risk patients.",
         ["standard risk", "intermediate risk", "high-risk patients"],

@@ -241,6 +241,15 @@ CASES = [
         "years.",
         [("DFS", 24, 80.0)],
     ),
+    (
+        "The 5-year EFS and OS were 42% and 55% in the HSCT group and 35% and 48% in the "
+        "chemotherapy group, respectively.",
+        [("EFS", 60, 42.0), ("OS", 60, 55.0), ("EFS", 60, 35.0), ("OS", 60, 48.0)],
+    ),
+    (
+        "EFS (5 years) was 43.3% (95% CI 35.1-51.2) and OS 54.2% (95% CI 45.8-61.8).",
+        [("EFS", 60, 43.3), ("OS", 60, 54.2)],
+    ),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

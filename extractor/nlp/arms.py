@@ -36,6 +36,8 @@ _ARM_TAIL = (
 )
 _SIDE = r"(?:arms?|groups?|cohorts?|controls?|alone|only)"
 _AFTER = re.compile(
+    # "35% and 48% in the chemotherapy group": values listed for one group share it
+    rf"(?:\s*(?:,|and)\s*\d+(?:[.·]\d+)?\s?%)*"
     rf"\s*(?:,\s*)?(?:in|among|for)\s+(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%]{{0,40}}?\b{GROUP}\b"
     rf"{_ARM_TAIL})"
     rf"|\s*(?:,\s*)?for\s+(?P<alone>[^,;.()%]{{3,40}}?\b{_SIDE})\b"
@@ -56,7 +58,7 @@ ARM_LABEL = re.compile(rf"\s*(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}\s*:?\s*", re
 # "as compared with the historical controls (DFS 49.4%": the group named after the comparison
 _FAR_SIDE = re.compile(
     rf"\s*(?:that\s+of\s+|those\s+of\s+)?(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%\d]{{0,40}}?\b{GROUP}\b"
-    rf"{_ARM_TAIL})",
+    rf"{_ARM_TAIL}|[^,;.()%\d]{{3,40}}?\b(?:alone|only)\b)",
     re.I,
 )
 # "controls 49.4%", "lestaurtinib arm 36%", "chemotherapy-only arm: 39%"

@@ -73,6 +73,9 @@ _TIMEPOINT_BEFORE = re.compile(
 )
 # "EFS at 4 years", "EFS rates at 3 years", "EFS (±SE) at 5 years"
 # "EFS rate three years after diagnosis"
+_TIMEPOINT_IN_BRACKETS = re.compile(
+    rf"^{SPACE}*\({SPACE}*(?:at{SPACE}+)?{TIMEPOINT}{SPACE}*\)", re.I
+)
 _TIMEPOINT_AFTER = re.compile(
     rf"^{SPACE}*(?:\([^()]{{1,12}}\){SPACE}*)?(?:(?:rates?|estimates?|probabilit(?:y|ies))"
     rf"{SPACE}+)?(?:(?P<preposition>at|after|of){SPACE}+)?{TIMEPOINT}"
@@ -480,8 +483,11 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
         timepoint = _timepoint(
             _TIMEPOINT_BEFORE.search(text[max(0, match.start() - 30) : match.start()])
         )
-        if timepoint is None:
-            timepoint = _timepoint(_TIMEPOINT_AFTER.match(text[match.end() :]))
+        if timepoint is None:  # "EFS at 4 years", "EFS (5 years)"
+            timepoint = _timepoint(
+                _TIMEPOINT_AFTER.match(text[match.end() :])
+                or _TIMEPOINT_IN_BRACKETS.match(text[match.end() :])
+            )
         if (
             timepoint is None
             and mentions
@@ -669,9 +675,10 @@ def _pair(
             by_mention.setdefault(before[-1], []).append(value)
     for index, group in by_mention.items():
         chain = _coordinated_chain(text, mentions, index)
-        # "EFS and OS were 58% and 70%": listed endpoints take listed values in order.
-        if len(chain) > 1 and len(group) == len(chain):
-            pairs.extend(zip(chain, group, strict=True))
+        # "EFS and OS were 58% and 70%": listed endpoints take listed values in order; "… 42%
+        # and 55% in one group and 35% and 48% in the other": in turn, group after group
+        if len(chain) > 1 and len(group) % len(chain) == 0:
+            pairs.extend((chain[i % len(chain)], value) for i, value in enumerate(group))
         else:
             pairs.extend((mentions[index], value) for value in group)
     return sorted(pairs, key=lambda pair: pair[1].start())
