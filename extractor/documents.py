@@ -137,7 +137,7 @@ _SKIPPED_TAGS = {"script", "style", "nav", "header", "footer", "aside", "noscrip
 _BLOCK_TAGS = {
     "address", "article", "blockquote", "body", "br", "caption", "dd", "div", "dl", "dt",
     "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol",
-    "p", "pre", "section", "table", "tr", "ul",
+    "p", "pre", "section", "table", "ul",
 }
 # fmt: on
 _META_KEYS = {  # <meta name|property> → metadata key; the first one found wins
@@ -153,7 +153,9 @@ _META_KEYS = {  # <meta name|property> → metadata key; the first one found win
 
 
 class _ReadableText(HTMLParser):
-    """Collects paragraphs of visible text, the page title and its <meta> metadata."""
+    """Collects paragraphs of visible text, the page title and its <meta> metadata. A table
+    becomes one paragraph with a line per row and its cells split by " | ", as the plain-text
+    table reader expects."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -166,6 +168,7 @@ class _ReadableText(HTMLParser):
         self._pre_depth = 0
         self._capture: str | None = None  # "title" or "h1" while inside one
         self._captured: list[str] = []
+        self._rows: list[list[str]] | None = None  # the rows of the table being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
@@ -185,6 +188,12 @@ class _ReadableText(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self._break()
+        if tag == "table" and self._rows is None:
+            self._rows = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in {"td", "th"}:
+            self._current = []
         if tag == "pre":
             self._pre_depth += 1
         if (tag == "title" and not self.title) or (tag == "h1" and not self.first_h1):
@@ -205,12 +214,18 @@ class _ReadableText(HTMLParser):
             self.title, self._capture = _collapse("".join(self._captured)), None
         elif tag == self._capture == "h1":
             self.first_h1, self._capture = _collapse("".join(self._captured)), None
+        if tag in {"td", "th"} and self._rows:
+            self._rows[-1].append(_collapse("".join(self._current)).replace("|", "/"))
+            self._current = []
+        elif tag == "table" and self._rows is not None:
+            rows, self._rows = self._rows, None
+            table = "\n".join(" | ".join(cells) for cells in rows if any(cells))
+            if table:
+                self.paragraphs.append(table)
         if tag in _BLOCK_TAGS:
             self._break()
         if tag == "pre":
             self._pre_depth = max(0, self._pre_depth - 1)
-        elif tag in {"td", "th"}:
-            self._current.append(" ")
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth:

@@ -132,7 +132,10 @@ def test_txt_long_first_line_gives_a_200_character_title(tmp_path: Path) -> None
         ("Antibody added to chemotherapy for babies with ALL", "tracker"),
         ("30\u00a0infants with KMT2A-rearranged leukaemia\u2014all younger", "injected"),
         ("15 \u03bcg/m2 per day & lasted 28 days.", "Menu item"),
-        ("2-year EFS 81.6%", "unrelated story"),
+        (
+            "Endpoint | 2-year EFS | 81.6%",
+            "unrelated story",
+        ),  # a table: a row, cells split by " | "
         ("Investigators", "enable JavaScript"),
         ("ALL\n\nInvestigators", "All rights reserved"),
         ("year.\n\nThe dose", "Subscribe"),

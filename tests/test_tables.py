@@ -3,6 +3,9 @@ in a registry's "label: value" lists the heading names the fact and each line it
 
 from __future__ import annotations
 
+from extractor.documents import read_document
+from extractor.extract import extract_document
+
 TABLE = (
     "Blinatumomab in infants: short report\n\n"
     "Table 1. Main results (percentages unless stated otherwise)\n"
@@ -174,3 +177,23 @@ def test_a_result_line_that_names_a_measure_is_not_an_arm(extract):
     evidence = extract(text)
     assert [(s["endpoint"], s["value_pct"]) for s in evidence["survival"]] == [("OS", 93.3)]
     assert [(a["event"], a["value_pct"]) for a in evidence["adverse_events"]] == [("anemia", 17.0)]
+
+
+def test_an_html_table_is_read_as_a_table(nlp, tmp_path):
+    page = tmp_path / "results.html"
+    page.write_text(
+        "<html><body><article><p>Outcomes are shown in Table 1.</p><table>"
+        "<caption>Table 1. Outcomes at 2 years (%)</caption>"
+        "<tr><th>Endpoint</th><th>Blinatumomab (n=30)</th><th>Controls (n=214)</th></tr>"
+        "<tr><td>Disease-free survival</td><td>81.6</td><td>49.4</td></tr>"
+        "</table></article></body></html>",
+        encoding="utf-8",
+    )
+    evidence = extract_document(read_document(page), nlp)
+    assert [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["arm"])
+        for s in evidence["survival"]
+    ] == [
+        ("DFS", 24, 81.6, "Blinatumomab"),
+        ("DFS", 24, 49.4, "Controls"),
+    ]

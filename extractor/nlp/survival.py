@@ -309,7 +309,7 @@ class SurvivalEstimates:
             if len({m.endpoint for m in mentions}) != 1:
                 continue
             timepoint = next((m.timepoint_months for m in mentions if m.timepoint_months), None)
-            if timepoint is None and not row.header:  # "Time frame: 6 years"
+            if timepoint is None:  # "Time frame: 6 years", "Table 1. Outcomes at 2 years"
                 timepoint = _timepoint(re.search(TIMEPOINT, row.caption, re.I))
             spread_is_se = bool(_SE_NAMED.search(row.caption))
             for cell, arm in cells:

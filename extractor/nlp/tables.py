@@ -86,7 +86,8 @@ def _bar_rows(text: str) -> Iterator[TableRow]:
     for line in text.splitlines(keepends=True):
         start, offset = offset, offset + len(line)
         if "|" not in line:
-            caption, header = line, None
+            caption = line if line.strip() else caption  # a blank line may follow a caption
+            header = None
             continue
         cells = _cells(line.rstrip("\r\n"), start)
         if header is None:
