@@ -177,10 +177,12 @@ def core_f1(scores: dict[str, FieldScore]) -> float:
 
 
 # The context of a matched fact that the acceptance scorer does not score but a reviewer checks:
-# the interval, standard error and arm of a survival figure, the unit and duration of a dose.
+# the interval, standard error and arm of a survival figure, the unit and duration of a dose,
+# the lowest grade an adverse-event rate counts.
 DETAILS: dict[str, tuple[str, ...]] = {
     "survival": ("ci", "se", "arm"),
     "doses": ("unit", "duration_days"),
+    "adverse_events": ("grade_min",),
 }
 _ARM_FILLER = frozenset(
     {"the", "a", "an", "with", "and", "or", "of", "on", "in", "for", "among", "those", "alone"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_each_and_british_spellings(extract):
     text = (
@@ -56,3 +58,24 @@ def test_an_event_the_text_abbreviates(extract):
 def test_not_adverse_events(extract):
     assert extract("Neutropenia was expected; 2-year OS was 93.3%.")["adverse_events"] == []
     assert extract("It happened in 16% of patients.")["adverse_events"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "grades"),
+    [
+        ("Grade 3-4 events included febrile neutropenia (45%) and sepsis (12%).", [3, 3]),
+        ("Differentiation syndrome of any grade was reported in 16% (grade ≥3 in 5%).", [None]),
+        ("QTc prolongation occurred in 53% of patients (grade 3, 13%).", [None]),
+        (
+            "Neurotoxicity was rare (3%), and no patient had cytokine release syndrome above "
+            "grade 2.",
+            [None],
+        ),
+        (
+            "Febrile neutropenia and neutropenia occurred in 7% each (all grade 3 or higher).",
+            [3, 3],
+        ),
+    ],
+)
+def test_a_grade_counts_for_the_rates_it_qualifies(extract, text, grades):
+    assert [a["grade_min"] for a in extract(text)["adverse_events"]] == grades

@@ -153,11 +153,10 @@ class AdverseEvents(SentenceReader):
                     offset + stated.start(),
                     event.end_char,
                     event=self._name(event),
-                    grade_min=_grade(text),
+                    grade_min=_grade_of(text, event.end_char - offset),
                     value_pct=parse_number(stated["number"]),
                     n=None,
                 )
-        grade = _grade(text)
         for named, rates in _runs(events, text, offset):
             rates = [r for r in rates if not is_claimed(doc, offset + r.start(), offset + r.end())]
             for event, rate in self._pair(text, named, rates) if rates else ():
@@ -171,7 +170,7 @@ class AdverseEvents(SentenceReader):
                     event.start_char,
                     offset + rate.end(),
                     event=name,
-                    grade_min=grade,
+                    grade_min=_grade_of(text, rate.end()),
                     value_pct=value,
                     n=None,
                 )
@@ -235,6 +234,20 @@ def _runs(
         elif runs:
             runs[-1][1].append(item)
     return [(named, found) for named, found in runs if found]
+
+
+def _grade_of(text: str, rate_end: int) -> int | None:
+    """The grade a rate counts: one written before it in its sentence ("grade ≥3 events were
+    febrile neutropenia (38%)"), or for all after it ("… 7% each (all grade 3 or higher)") —
+    not "53% (grade 3, 13%)", where the grade belongs to the next figure."""
+    before = _grade(text[:rate_end])
+    if before is not None:
+        return before
+    after = _ALL_GRADE_AFTER.match(text, rate_end)
+    return _grade(after.group()) if after else None
+
+
+_ALL_GRADE_AFTER = re.compile(r"[^.;(]{0,30}\((?:all|each|both)[^)]{0,30}\)", re.I)
 
 
 def _grade(text: str) -> int | None:
