@@ -63,3 +63,8 @@ def test_many_documents_stream_through_nlp_pipe(nlp):
     streamed = [evidence for _, evidence in extract_documents(documents, nlp, batch_size=2)]
     assert streamed == [extract_document(d, nlp) for d in documents]
     assert [e["survival"][0]["value_pct"] for e in streamed] == [80.0, 81.0, 82.0]
+
+
+def test_a_full_sentence_inside_brackets_still_ends(nlp):
+    doc = nlp("Toxicity was mild (anaemia in 17% each. Febrile neutropenia in 7%). Next.")
+    assert len(list(doc.sents)) == 3

@@ -38,13 +38,13 @@ COMPONENTS: tuple[str, ...] = (
 
 @Language.component("bracket_sentences")
 def bracket_sentences(doc: Doc) -> Doc:
-    """No sentence starts inside brackets: "46.1% (s.e. 2.1%)", "(approx. half)" are one
-    sentence, though the sentencizer breaks after their full stops."""
+    """No sentence starts inside brackets after an abbreviation's full stop: "46.1% (s.e.
+    2.1%)", "(approx. half)" are one sentence, though the sentencizer breaks after the stop."""
     depth, opened = 0, 0
     for token in doc:
         if "\n" in token.text or token.i - opened > _LONGEST_ASIDE:
             depth = 0  # a line break, or a long run, ends whatever a bracket left open
-        elif token.is_sent_start and depth > 0 and token.i > 0:
+        elif token.is_sent_start and depth > 0 and _after_an_abbreviation(doc, token.i):
             token.is_sent_start = False
         if token.text in ("(", "["):
             depth, opened = depth + 1, token.i
@@ -54,6 +54,18 @@ def bracket_sentences(doc: Doc) -> Doc:
 
 
 _LONGEST_ASIDE = 40  # tokens: a bracket left open longer than this was never closed
+
+
+def _after_an_abbreviation(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` follows the full stop of an abbreviation ("s.e.", "approx.",
+    "e.g.") or starts in lower case (no new sentence starts so)."""
+    if i < 2 or doc[i - 1].text != ".":
+        return False
+    word, first = doc[i - 2].text.lower(), doc[i].text[:1]
+    return "." in word or word in _ABBREVIATIONS or first.islower()
+
+
+_ABBREVIATIONS = {"approx", "vs", "no", "ref", "refs", "resp", "incl", "cf", "al", "fig", "ca"}
 
 
 @Language.component("line_breaks")
