@@ -466,7 +466,9 @@ def _one_timepoint_for_all(text: str, found: list[dict]) -> None:
     estimates", "at 6 years"), an untimed figure takes it, marked as inferred."""
     times = {f["timepoint_months"] for f in found if f["timepoint_months"] is not None}
     timed = sum(1 for f in found if f["timepoint_months"] is not None)
-    times |= {_timepoint(m) for m in _OUTCOME_TIME.finditer(text)}
+    untimed = any(f["timepoint_months"] is None for f in found)
+    if untimed and len(times) == 1 and timed >= 2:  # only then is the whole text scanned
+        times |= {_timepoint(m) for m in _OUTCOME_TIME.finditer(text)}
     for fact in found:
         inferred = fact["timepoint_months"] is None and len(times) == 1 and timed >= 2
         if inferred:
@@ -477,8 +479,11 @@ def _one_timepoint_for_all(text: str, found: list[dict]) -> None:
 def endpoint_mentions(text: str) -> list[EndpointMention]:
     """Endpoints named in a sentence, each with the timepoint written next to it."""
     mentions: list[EndpointMention] = []
+    matches = list(ENDPOINT.finditer(text))
+    if not matches:
+        return mentions  # most sentences name no endpoint: skip the timepoint patterns
     fallback = _SENTENCE_TIMEPOINT.search(text) or _LIST_TIMEPOINT.search(text)
-    for match in ENDPOINT.finditer(text):
+    for match in matches:
         endpoint = match.lastgroup or "OS"
         timepoint = _timepoint(
             _TIMEPOINT_BEFORE.search(text[max(0, match.start() - 30) : match.start()])
