@@ -250,6 +250,11 @@ CASES = [
         "EFS (5 years) was 43.3% (95% CI 35.1-51.2) and OS 54.2% (95% CI 45.8-61.8).",
         [("EFS", 60, 43.3), ("OS", 60, 54.2)],
     ),
+    (
+        "Interfant-06 achieved 46.1% event-free survival and 58.2% overall survival at six years.",
+        [("EFS", 72, 46.1), ("OS", 72, 58.2)],
+    ),
+    ("The blinatumomab group showed 81.6% disease-free survival at 2 years.", [("DFS", 24, 81.6)]),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

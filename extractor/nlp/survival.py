@@ -127,10 +127,11 @@ _COORDINATION = re.compile(
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b|\bequivalent\b", re.I)
-# "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS": a value followed by its endpoint
+# "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS", "46.1% event-free survival": a value
+# followed by its endpoint
 _FOR_ENDPOINT = re.compile(
     rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
-    rf"|{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)",
+    rf"|{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)?",
     re.I,
 )
 _CORRESPONDING = re.compile(
