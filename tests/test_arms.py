@@ -7,6 +7,11 @@ import pytest
 CASES = [
     # (text, arm of each survival figure in order)
     (
+        "The 4-year EFS rates were 53.8% (SE, 4.3%) vs 41.5% (SE, 3.6%) (P = .02) in the HR and "
+        "MR groups.",
+        ["HR groups", "MR groups"],
+    ),
+    (
         "The 5-year EFS and OS were 42% and 55% in the HSCT group and 35% and 48% in the "
         "chemotherapy group, respectively.",
         ["HSCT group", "HSCT group", "chemotherapy group", "chemotherapy group"],

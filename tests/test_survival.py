@@ -255,6 +255,8 @@ CASES = [
         [("EFS", 72, 46.1), ("OS", 72, 58.2)],
     ),
     ("The blinatumomab group showed 81.6% disease-free survival at 2 years.", [("DFS", 24, 81.6)]),
+    ("The 5-year relapse rate was 30%, and non-relapse mortality was 8%.", [("CIR", 60, 30.0)]),
+    ("5-year pOS: 62 ± 5%.", [("OS", 60, 62.0)]),
     # a timepoint written with one endpoint does not carry over to the next sentence
     (
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",

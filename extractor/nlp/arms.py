@@ -173,7 +173,7 @@ class SentenceArms:
                 ][:1]
                 self.side[start] = (side_start, min(ends, default=len(text)))
         if len(starts) == 2:
-            self.respective = dict(zip(starts, _respective_arms(text), strict=False))
+            self.respective = dict(zip(starts, _respective_arms(text, starts[-1]), strict=False))
 
     def arm_of(self, start: int, end: int) -> str | None:
         """The arm of the value at ``text[start:end]`` (its interval included), or None."""
@@ -232,13 +232,15 @@ def _in_brackets(text: str, position: int) -> bool:
     return before.count("(") + before.count("[") > before.count(")") + before.count("]")
 
 
-def _respective_arms(text: str) -> tuple[str, ...]:
-    """The two arms a sentence lists before "respectively", if it does."""
+def _respective_arms(text: str, last_value: int) -> tuple[str, ...]:
+    """The two arms a sentence lists before "respectively", if it does, or after both of its
+    values ("53.8% vs 41.5% in the HR and MR groups")."""
     both = _WITH_AND_WITHOUT.search(text)
     if both:
         return f"with {both['what'].strip()}", f"without {both['what'].strip()}"
-    groups = _GROUPS_SHARING_A_NOUN.search(text) if _RESPECTIVELY_SAID.search(text) else None
-    if groups:  # "for MR and HR patients, respectively"
+    groups = _GROUPS_SHARING_A_NOUN.search(text)
+    if groups and (_RESPECTIVELY_SAID.search(text) or groups.start() > last_value):
+        # "for MR and HR patients, respectively", "… vs 41.5% in the HR and MR groups"
         return f"{groups['first']} {groups['noun']}", f"{groups['second']} {groups['noun']}"
     listed = _RESPECTIVE_ARMS.search(text)
     if listed:

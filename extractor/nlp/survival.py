@@ -53,16 +53,16 @@ _FREE = (
 )
 ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("EFS", rf"event{_FREE}|(?-i:\bp?EFS\b)"),
-    ("DFS", rf"disease{_FREE}|(?-i:\bDFS\b)"),
+    ("DFS", rf"disease{_FREE}|(?-i:\bp?DFS\b)"),
     ("RFS", rf"relapse{_FREE}|(?-i:\bRFS\b)"),
     ("PFS", rf"progression{_FREE}|(?-i:\bPFS\b)"),
     ("LFS", rf"leuka?emia{_FREE}|(?-i:\bLFS\b)"),
     (
         "CIR",
-        r"cumulative\s+incidences?\s+of\s+(?:any\s+)?relapses?|relapse\s+incidence"
+        r"cumulative\s+incidences?\s+of\s+(?:any\s+)?relapses?|relapse\s+(?:incidence|rates?)"
         r"|(?-i:\bCIR\b)",
     ),
-    ("OS", r"overall\s+survival|(?-i:\bOS\b)|\bsurvival\b"),
+    ("OS", r"overall\s+survival|(?-i:\bp?OS\b)|\bsurvival\b"),
 )
 ENDPOINT = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in ENDPOINTS), re.I)
 # "5-year EFS", "5-year probability of EFS", "5-year estimated overall survival"
@@ -137,6 +137,11 @@ _FOR_ENDPOINT = re.compile(
 _CORRESPONDING = re.compile(
     r"\b(?:corresponding|equivalent|respective)\s+(?:values|rates|figures|estimates|proportions"
     r"|percentages)\b",
+    re.I,
+)
+_OTHER_OUTCOME = re.compile(
+    r"\b(?:non-?relapse|treatment-related|transplant-related|toxic)\s+(?:mortality|deaths?)"
+    r"|(?-i:\b(?:NRM|TRM)\b)|\bdeaths?\s+in\s+(?:first\s+)?(?:complete\s+)?remission",
     re.I,
 )
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
@@ -673,6 +678,9 @@ def _pair(
         # "relapse was 41.2% and that of death in remission 8.5%": another, unnamed endpoint
         another = before and _ANOTHER_MEASURE.search(text, mentions[before[-1]].end, value.start())
         if another and not _NAMES_A_GROUP.search(text, another.end(), value.start()):
+            continue
+        # "the 5-year relapse rate was 30%, and non-relapse mortality 8%": another outcome
+        if before and _OTHER_OUTCOME.search(text, mentions[before[-1]].end, value.start()):
             continue
         # "2-yr OS 93.3% vs 65.8%; anaemia 17%": a semicolon outside brackets ends the list
         if before and _clause_ends(text, mentions[before[-1]].end, value.start()):
