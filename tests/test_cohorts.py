@@ -17,6 +17,13 @@ CASES = [
     ),
     ("Outcome was worse in KMT2A-r (n = 45) than in germline cases.", [(45, "subgroup")]),
     ("Over nine in ten of the babies (93.3%) were alive.", []),
+    (
+        "In total, 330 patients were randomized: 166 to ADE/MAE and 164 to IB.",
+        [(330, "arm"), (166, "arm"), (164, "arm")],
+    ),
+    ("A matched cohort of 214 infants served as historical controls.", [(214, "control")]),
+    ("Enrollment: 160 participants (anticipated).", [(160, "planned")]),
+    ("The dose was increased from 5 to 15 μg/m2/day on day 8.", []),
     ("Grade 3 events were neutropenia (n = 12, 40%) and anemia (n = 5, 17%).", []),
     (
         "In all, 651 infants were enrolled; 330 were randomly assigned (ADE/MAE, n = 166; IB, "

@@ -148,11 +148,21 @@ _PREPOSITION = re.compile(r"^(?:in|among|for|of|with)\s+(?:the\s+)?", re.I)
 _PLANNED = re.compile(
     r"\b(?:planned|will\s+(?:enrol|enroll|include|recruit|treat)"
     r"|(?:aims?|hopes?|plans?|intends?)\s+to"
-    r"|target(?:ed)?\s+(?:enrol|accrual)|is\s+expected)",
+    r"|target(?:ed)?\s+(?:enrol|accrual)|is\s+expected|anticipated\b|estimated\s+enrol)",
     re.I,
 )
 _ARM = re.compile(r"\b(?:randomi[sz]ed|randomly\s+assigned|allocated|assigned\s+to|arm)\b", re.I)
 _CONTROL = re.compile(r"\b(?:controls?|historic(?:al)?|comparator|comparable)\b", re.I)
+_RANDOMISED_TO = re.compile(
+    rf"(?:^|[:;,]|\band\b){SPACE}*(?P<number>\d+){SPACE}+to{SPACE}+(?:the{SPACE}+)?"
+    rf"(?P<arm>[A-Za-z][\w/+-]*(?:{SPACE}+(?!and\b)[\w/+-]+){{0,2}}?)(?={SPACE}*(?:[,;.)]|and\b|$))"
+)
+# "214 infants served as historical controls"
+_SERVED_AS_CONTROLS = re.compile(
+    r"[^.;,]{0,40}?\b(?:served|acted|were\s+used|formed)\s+(?:as\s+)?(?:the\s+)?"
+    r"(?:historical\s+|external\s+|matched\s+)?(?:controls?|comparators?|comparison)",
+    re.I,
+)
 _MINIMUM_COUNT = 2
 _DIGIT = re.compile(r"\d")
 _SPELLED = re.compile(SPELLED_NUMBER, re.I)
@@ -334,6 +344,11 @@ def _counts(text: str) -> Iterator[Count]:
                 "arm" if "randomi" in verb or "assigned" in verb or "allocated" in verb else "total"
             )
             yield match.start("number"), match.end(), n, role, match["verb"]
+    if _ARM.search(text):  # "330 were randomized: 166 to ADE/MAE and 164 to IB"
+        for match in _RANDOMISED_TO.finditer(text):
+            n = as_int(parse_number(match["number"]))
+            if n is not None and n >= _MINIMUM_COUNT:
+                yield match.start("number"), match.end(), n, "arm", match["arm"]
     for match in OF_WHOM.finditer(text):
         group = "number" if match["number"] else "number2"
         n = as_int(parse_number(match[group]))
@@ -353,8 +368,10 @@ def _role(text: str, start: int, end: int, description: str) -> str:
     """planned, control, arm, subgroup or total, from the words around a count."""
     if _PLANNED.search(text):
         return "planned"
-    if _CONTROL.search(description) or re.match(
-        r"[^.;]{0,80}\((?:historic(?:al)?\s+)?controls?\)", text[end:]
+    if (
+        _CONTROL.search(description)
+        or re.match(r"[^.;]{0,80}\((?:historic(?:al)?\s+)?controls?\)", text[end:])
+        or _SERVED_AS_CONTROLS.match(text, end)
     ):
         return "control"
     opened = text.rfind("(", 0, start)
