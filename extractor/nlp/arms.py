@@ -4,8 +4,10 @@ In order of how directly the text says it: a label just before the value ("contr
 "lestaurtinib arm 36%"), a phrase just after it ("81.6% in the blinatumomab cohort", "36%
 with lestaurtinib", "39% for chemotherapy alone"), "with and without X, respectively", the
 arm named on the value's side of a comparison ("... versus 49.4% among 214 historical
-controls"), and last the one trial the sentence names ("Interfant-06 then enrolled 651
-infants: 6-year EFS 46.1%"). When none of these is there the arm is None, not a guess.
+controls"), the one trial the sentence names ("Interfant-06 then enrolled 651 infants: 6-year
+EFS 46.1%"), and last the treatment a sentence about one treatment (or the title) names
+("Blinatumomab, given after induction, was followed by a 2-year OS of 93.3%"). When none of
+these is there the arm is None, not a guess.
 """
 
 from __future__ import annotations
@@ -92,9 +94,10 @@ _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|whereas)\b|\b(?:while|whereas)\b
 _SHARE_OF = re.compile(
     rf"^(?:\d+|{SPELLED_NUMBER}|half)\s+of\s+(?:the\s+|these\s+|those\s+)?", re.I
 )
+# "high-risk infants": who a treatment was for, when named away from the value
+_RISK_GROUP = re.compile(rf"(?:the\s+)?[a-z]+[- ]risk\s+{GROUP}", re.I)
 # "in 30 infants", "among the patients", "which 482 infants …", "the drug", "reached only": the
 # whole population, a relative clause, a pronoun or a verb, not the name of an arm
-_RISK_GROUP = re.compile(rf"(?:the\s+)?[a-z]+[- ]risk\s+{GROUP}", re.I)
 _NOT_AN_ARM = re.compile(
     rf"(?:(?:the|these|those|all|\d+|{SPELLED_NUMBER})\s+)*(?:patients|infants|children|babies"
     r"|participants|cases|cohort|group)|(?:which|who|whom|that|whose)\b.*"

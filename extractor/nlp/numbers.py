@@ -236,9 +236,11 @@ def is_interval_part(text: str, start: int) -> bool:
     return bool(_INTERVAL_BEFORE.search(before[-30:])) and not _CHANGED_FROM.search(before)
 
 
+# "rose", "jumped", "went up": a figure that changed from one value to another
+ROSE = rf"(?:rose|increased|jumped|improved|climbed|went{SPACE}+up|grew)"
 # "jumped from 66% to", "rose from 49.4 per cent in that earlier group to"
 _CHANGED_FROM = re.compile(
-    rf"\b(?:rose|increased|jumped|improved|climbed|went{SPACE}+up|grew){SPACE}+from{SPACE}+"
+    rf"\b{ROSE}{SPACE}+from{SPACE}+"
     rf"{NUMBER}{PERCENT}[^%]{{0,40}}?\bto{SPACE}*$",
     re.I,
 )

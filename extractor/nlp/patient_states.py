@@ -16,6 +16,7 @@ from extractor.nlp.numbers import (
     NUMBER,
     PERCENT,
     PERCENTAGE,
+    ROSE,
     SPACE,
     TIMEPOINT,
     interval_after,
@@ -55,7 +56,7 @@ _STATUS_AFTER = re.compile(
 _STATUS_BEFORE = re.compile(
     rf"\b(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were|was"
     rf"|remained)\s+|that\s+(?:were|was)\s+)?(?:still\s+)?{_STATUS}\s+(?:was|were|stood\s+at"
-    rf"|reached|came\s+to|(?P<change>(?:climbed|rose|increased|improved|went\s+up)\s+from))"
+    rf"|reached|came\s+to|(?P<change>{ROSE}\s+from))"
     rf"\s+(?P<number>{NUMBER}){PERCENT}",
     re.I,
 )
