@@ -87,7 +87,7 @@ _GROUPS_SHARING_A_NOUN = re.compile(
     rf"(?P<noun>{GROUP})\b",
     re.I,
 )
-_RESPECTIVELY_SAID = re.compile(r"\brespectively\b", re.I)
+RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|whereas)\b|\b(?:while|whereas)\b", re.I)
 
 
@@ -242,7 +242,7 @@ def _respective_arms(text: str, last_value: int) -> tuple[str, ...]:
     if both:
         return f"with {both['what'].strip()}", f"without {both['what'].strip()}"
     groups = _GROUPS_SHARING_A_NOUN.search(text)
-    if groups and (_RESPECTIVELY_SAID.search(text) or groups.start() > last_value):
+    if groups and (RESPECTIVELY.search(text) or groups.start() > last_value):
         # "for MR and HR patients, respectively", "… vs 41.5% in the HR and MR groups"
         return f"{groups['first']} {groups['noun']}", f"{groups['second']} {groups['noun']}"
     listed = _RESPECTIVE_ARMS.search(text)

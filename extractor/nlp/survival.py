@@ -10,12 +10,27 @@ takes the endpoints of the sentence before it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.arms import ARM_LABEL, COMPARISON, GROUP, ArmContext, SentenceArms
+from extractor.nlp.arms import (
+    ARM_LABEL,
+    COMPARISON,
+    GROUP,
+    RESPECTIVELY,
+    ArmContext,
+    SentenceArms,
+)
+from extractor.nlp.endpoints import (
+    COORDINATION,
+    ENDPOINT,
+    SENTENCE_TIMEPOINT,
+    EndpointMention,
+    endpoint_mentions,
+    last_semicolon,
+    timepoint_of,
+)
 from extractor.nlp.facts import (
     claim,
     doc_text,
@@ -37,7 +52,6 @@ from extractor.nlp.numbers import (
     interval_after,
     is_interval_part,
     may_hold_a_percentage,
-    months,
     parse_number,
     qualifier_before,
     standard_error_after,
@@ -46,42 +60,6 @@ from extractor.nlp.patient_states import stated_as_status
 from extractor.nlp.studies import DocumentTrials
 from extractor.nlp.tables import CELL_VALUE, GROUP_SIZE, Cell, table_rows
 
-# "event-free survival", and "event-free" in "event-free and overall survival"
-_FREE = (
-    rf"(?:-|‑|{SPACE})free(?:(?:-|‑|{SPACE})survival|(?=(?:{SPACE}*,{SPACE}*[\w-]+)*{SPACE}*,?"
-    rf"{SPACE}+(?:and|or){SPACE}+(?:[\w-]+{SPACE}+)?survival))"
-)
-ENDPOINTS: tuple[tuple[str, str], ...] = (
-    ("EFS", rf"event{_FREE}|(?-i:\bp?EFS\b)"),
-    ("DFS", rf"disease{_FREE}|(?-i:\bp?DFS\b)"),
-    ("RFS", rf"relapse{_FREE}|(?-i:\bRFS\b)"),
-    ("PFS", rf"progression{_FREE}|(?-i:\bPFS\b)"),
-    ("LFS", rf"leuka?emia{_FREE}|(?-i:\bLFS\b)"),
-    (
-        "CIR",
-        r"cumulative\s+incidences?\s+of\s+(?:any\s+)?relapses?|relapse\s+(?:incidence|rates?)"
-        r"|(?-i:\bCIR\b)",
-    ),
-    ("OS", r"overall\s+survival|(?-i:\bp?OS\b)|\bsurvival\b"),
-)
-ENDPOINT = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in ENDPOINTS), re.I)
-# "5-year EFS", "5-year probability of EFS", "5-year estimated overall survival"
-_TIMEPOINT_BEFORE = re.compile(
-    rf"{TIMEPOINT}{SPACE}*(?:-|‑)?(?:{SPACE}*(?:estimated|probability|probabilities|rates?"
-    rf"|estimates?|cumulative|actuarial)(?:{SPACE}+of)?)*{SPACE}*$",
-    re.I,
-)
-# "EFS at 4 years", "EFS rates at 3 years", "EFS (±SE) at 5 years"
-# "EFS rate three years after diagnosis"
-_TIMEPOINT_IN_BRACKETS = re.compile(
-    rf"^{SPACE}*\({SPACE}*(?:at{SPACE}+)?{TIMEPOINT}{SPACE}*\)", re.I
-)
-_TIMEPOINT_AFTER = re.compile(
-    rf"^{SPACE}*(?:\([^()]{{1,12}}\){SPACE}*)?(?:(?:rates?|estimates?|probabilit(?:y|ies))"
-    rf"{SPACE}+)?(?:(?P<preposition>at|after|of){SPACE}+)?{TIMEPOINT}"
-    rf"(?(preposition)|{SPACE}+(?:after|from|since)\b)",
-    re.I,
-)
 # "OS was 72% at 5 years": the timepoint after the value.
 # ... but not "88%, at 2 years 76%": a timepoint that leads the next value is that value's
 _TIMEPOINT_AFTER_VALUE = re.compile(
@@ -92,12 +70,6 @@ _TIMEPOINT_AFTER_VALUE = re.compile(
 _TIMEPOINT_LEADS_VALUE = re.compile(
     rf"\b(?:at|after){SPACE}+{TIMEPOINT}{SPACE}*[,:]?{SPACE}*$", re.I
 )
-_SENTENCE_TIMEPOINT = re.compile(
-    rf"(?:\b(?:at|after)(?:{SPACE}+the)?{SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
-    rf"(?:on|later|after|from|since|out)\b))"
-    rf"{TIMEPOINT}",
-    re.I,
-)
 # "at 6 years", "the 2-year estimates", "3-year EFS": a time at which outcomes are given
 _OUTCOME_TIME = re.compile(
     rf"(?:\b(?:at|after|by){SPACE}+(?={ANY_NUMBER})|(?={ANY_NUMBER}{SPACE}?[-‑–]?{SPACE}?"
@@ -106,26 +78,15 @@ _OUTCOME_TIME = re.compile(
     rf"{TIMEPOINT}",
     re.I,
 )
-# "Whole cohort, 6 yr: EFS 46.1% (SE 2.1); OS 58.2% (SE 2.1)": a timepoint heading a list
-_LIST_TIMEPOINT = re.compile(rf"(?<![\w-]){TIMEPOINT}{SPACE}*:", re.I)
 # "At two years, DFS was 81.6%. Overall survival was 93.3%.": a sentence that opens with its
 # timepoint frames the sentences that follow it in the paragraph and name none of their own.
 _FRAMING = re.compile(
     rf"^{SPACE}*(?:(?P<framing>at|after){SPACE}+)?{TIMEPOINT}(?(framing)|{SPACE}+(?:on|later|out)),",
     re.I,
 )
-_NEXT_IN_CLAUSE = re.compile(
-    r"[^;]{0,40}?%[^;%]{0,30}?\b(?:and|while|whereas|with)\s+(?:an?\s+|the\s+|its\s+)?", re.I
-)
 _SAME_TIME = re.compile(
     r"\b(?:at|by)\s+(?:that|the\s+same)\s+(?:point|time|stage|mark)\b|\bby\s+then\b", re.I
 )
-# "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS": endpoints listed together.
-_COORDINATION = re.compile(
-    rf"^\)?\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?(?:{TIMEPOINT}\s*(?:-|‑)?\s*)?$",
-    re.I,
-)
-_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b|\bequivalent\b", re.I)
 # "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS", "46.1% event-free survival": a value
 # followed by its endpoint
@@ -169,16 +130,6 @@ _GENERIC_LABEL = re.compile(r"\s*(?:values?|results?|estimates?|rates?|overall|t
 _NAMES_A_GROUP = re.compile(rf"\b{GROUP}\b", re.I)  # "above that of the controls (49.4%)"
 
 
-@dataclass
-class EndpointMention:
-    """An endpoint named in a sentence, where, and the timepoint written with it."""
-
-    endpoint: str
-    start: int
-    end: int
-    timepoint_months: float | None
-
-
 @Language.factory("survival")
 class SurvivalEstimates:
     """Survival facts, into ``doc._.survival``; a sentence may refer back to the one before."""
@@ -210,7 +161,7 @@ class SurvivalEstimates:
                     doc,
                     sent,
                     text,
-                    _timepoint(_SENTENCE_TIMEPOINT.search(text))
+                    timepoint_of(SENTENCE_TIMEPOINT.search(text))
                     or (frame if framed else last_time if adjacent else None),
                 )
                 if may_hold_a_percentage(text)
@@ -245,7 +196,7 @@ class SurvivalEstimates:
             last_time = times[-1] if times else None
             if mentions or stated or (referring_back and values):
                 previous_end = sent.end_char
-                frame = _timepoint(_FRAMING.match(text)) or (frame if framed else None)
+                frame = timepoint_of(_FRAMING.match(text)) or (frame if framed else None)
             if mentions:
                 previous = mentions
             elif stated:  # "... 93.3 per cent were still alive and 81.6 per cent were alive with
@@ -298,7 +249,7 @@ class SurvivalEstimates:
                     mentions = endpoint_mentions(heading)
                     if len({m.endpoint for m in mentions}) != 1:
                         continue
-                    timepoint = mentions[0].timepoint_months or _timepoint(
+                    timepoint = mentions[0].timepoint_months or timepoint_of(
                         re.search(TIMEPOINT, row.caption, re.I)
                     )
                     arm = GROUP_SIZE.sub(" ", row.label.text).strip() or None
@@ -316,7 +267,7 @@ class SurvivalEstimates:
                 continue
             timepoint = next((m.timepoint_months for m in mentions if m.timepoint_months), None)
             if timepoint is None:  # "Time frame: 6 years", "Table 1. Outcomes at 2 years"
-                timepoint = _timepoint(re.search(TIMEPOINT, row.caption, re.I))
+                timepoint = timepoint_of(re.search(TIMEPOINT, row.caption, re.I))
             spread_is_se = bool(_SE_NAMED.search(row.caption))
             for cell, arm in cells:
                 estimates.extend(
@@ -404,7 +355,7 @@ class SurvivalEstimates:
             se = se if shared is None else parse_number(shared["se"])
             end = value.end() + length
             # "47.0% (SE 2.6) at 4 years ... and 46.1% (SE 2.1) at 6 years": the value's own
-            timepoint = _timepoint(
+            timepoint = timepoint_of(
                 _TIMEPOINT_AFTER_VALUE.match(text[end:])
                 or _TIMEPOINT_LEADS_VALUE.search(text, max(0, value.start() - 25), value.start())
             )
@@ -474,94 +425,12 @@ def _one_timepoint_for_all(text: str, found: list[dict]) -> None:
     timed = sum(1 for f in found if f["timepoint_months"] is not None)
     untimed = any(f["timepoint_months"] is None for f in found)
     if untimed and len(times) == 1 and timed >= 2:  # only then is the whole text scanned
-        times |= {_timepoint(m) for m in _OUTCOME_TIME.finditer(text)}
+        times |= {timepoint_of(m) for m in _OUTCOME_TIME.finditer(text)}
     for fact in found:
         inferred = fact["timepoint_months"] is None and len(times) == 1 and timed >= 2
         if inferred:
             fact["timepoint_months"] = next(iter(times))
         fact["timepoint_inferred"] = inferred
-
-
-def endpoint_mentions(text: str) -> list[EndpointMention]:
-    """Endpoints named in a sentence, each with the timepoint written next to it."""
-    mentions: list[EndpointMention] = []
-    matches = list(ENDPOINT.finditer(text))
-    if not matches:
-        return mentions  # most sentences name no endpoint: skip the timepoint patterns
-    fallback = _SENTENCE_TIMEPOINT.search(text) or _LIST_TIMEPOINT.search(text)
-    for match in matches:
-        endpoint = match.lastgroup or "OS"
-        timepoint = _timepoint(
-            _TIMEPOINT_BEFORE.search(text[max(0, match.start() - 30) : match.start()])
-        )
-        if timepoint is None:  # "EFS at 4 years", "EFS (5 years)"
-            timepoint = _timepoint(
-                _TIMEPOINT_AFTER.match(text[match.end() :])
-                or _TIMEPOINT_IN_BRACKETS.match(text[match.end() :])
-            )
-        if (
-            timepoint is None
-            and mentions
-            and _COORDINATION.match(text[mentions[-1].end : match.start()])
-        ):
-            timepoint = mentions[-1].timepoint_months
-        previous = mentions[-1] if mentions else None
-        if (
-            previous
-            and previous.endpoint == endpoint
-            and re.fullmatch(r"\s*\(", text[previous.end : match.start()])
-        ):
-            previous.end = match.end()  # "event-free survival (EFS)" names one endpoint
-            continue
-        mentions.append(EndpointMention(endpoint, match.start(), match.end(), timepoint))
-    # A coordinated list names its timepoint once, before or after: "EFS and OS at 5 years".
-    for earlier, later in zip(reversed(mentions[:-1]), reversed(mentions[1:]), strict=True):
-        if earlier.timepoint_months is None and _COORDINATION.match(
-            text[earlier.end : later.start]
-        ):
-            earlier.timepoint_months = later.timepoint_months
-    # "2-year OS 93.3% ... as compared with ... OS 65.8%": a repeated endpoint keeps its
-    # timepoint within its clause; "… at 4 years in Interfant-99; EFS 46.1% … at 6 years" not.
-    for index, mention in enumerate(mentions):
-        if mention.timepoint_months is None:
-            mention.timepoint_months = next(
-                (
-                    m.timepoint_months
-                    for m in reversed(mentions[:index])
-                    if m.endpoint == mention.endpoint
-                    and m.timepoint_months is not None
-                    and not _semicolon_between(text, m.end, mention.start)
-                ),
-                None,
-            )
-    # "a 6-year EFS of 46.1% and overall survival of 58.2%": the next endpoint of the clause
-    for earlier, later in zip(mentions, mentions[1:], strict=False):
-        if later.timepoint_months is None and _NEXT_IN_CLAUSE.fullmatch(
-            text, earlier.end, later.start
-        ):
-            later.timepoint_months = earlier.timepoint_months
-    if fallback:
-        for mention in mentions:
-            if mention.timepoint_months is None:
-                # "EFS 46.1% (SE 2.1) and OS 58.2% (SE 2.1) at 6 years": its own clause's first
-                clause_start = text.rfind(";", 0, mention.start) + 1
-                clause_end = text.find(";", mention.end)
-                own = _SENTENCE_TIMEPOINT.search(
-                    text, clause_start, clause_end if clause_end >= 0 else len(text)
-                )
-                mention.timepoint_months = _timepoint(own or fallback)
-    # "six-year EFS was 46.1% and overall survival 58.2%": a later endpoint in the same clause
-    # keeps the one timepoint the sentence gives.
-    timed = {m.timepoint_months for m in mentions if m.timepoint_months is not None}
-    if len(timed) == 1:
-        for earlier, later in zip(mentions, mentions[1:], strict=False):
-            if (
-                later.timepoint_months is None
-                and earlier.timepoint_months is not None
-                and not _semicolon_between(text, earlier.end, later.start)
-            ):
-                later.timepoint_months = earlier.timepoint_months
-    return mentions
 
 
 def _spread(
@@ -580,13 +449,6 @@ def _spread(
         later = standard_error_after(after[timepoint.end() :])
         se = (later[0], timepoint.end() + later[1]) if later else None
     return None, (se[0] if se else None), (se[1] if se else 0)
-
-
-def _timepoint(match: re.Match[str] | None) -> float | None:
-    if match is None:
-        return None
-    value = parse_number(match["tp_value"])
-    return months(value, match["tp_unit"]) if value is not None else None
 
 
 _SE_NAMED = re.compile(r"\b(?:SE|s\.e\.|standard\s+errors?)(?:\b|(?<=\.))", re.I)
@@ -662,7 +524,7 @@ def _pair(
     if comparison:
         compared = [v for v in values if v.start() >= comparison.end()]
         own = [v for v in values if mentions[0].end <= v.start() < comparison.start()]
-        listed = _RESPECTIVELY.search(text) or len(own) == len(mentions)
+        listed = RESPECTIVELY.search(text) or len(own) == len(mentions)
         if listed and len(mentions) > 1 and len(compared) == len(mentions):
             pairs.extend(zip(mentions, compared, strict=True))
             values = [v for v in values if v.start() < comparison.start()]
@@ -698,28 +560,10 @@ def _pair(
     return sorted(pairs, key=lambda pair: pair[1].start())
 
 
-def _last_semicolon(text: str, start: int, end: int) -> int | None:
-    """Where the last semicolon outside brackets stands in ``text[start:end]``, if one does."""
-    depth, last = 0, None
-    for index in range(start, end):
-        char = text[index]
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)  # one opened before ``start`` closes
-        elif char == ";" and depth == 0:
-            last = index
-    return last
-
-
-def _semicolon_between(text: str, start: int, end: int) -> bool:
-    return _last_semicolon(text, start, end) is not None
-
-
 def _clause_ends(text: str, start: int, end: int) -> bool:
     """Whether a semicolon outside brackets stands in ``text[start:end]``, other than one that
     opens the next arm of a list ("blinatumomab 93.3%; controls 65.8%")."""
-    last = _last_semicolon(text, start, end)
+    last = last_semicolon(text, start, end)
     return last is not None and not ARM_LABEL.fullmatch(text, last + 1, end)
 
 
@@ -728,7 +572,7 @@ def _coordinated_chain(
 ) -> list[EndpointMention]:
     """The endpoints listed together that end at mentions[index] ("EFS, DFS and OS")."""
     chain = [mentions[index]]
-    while index > 0 and _COORDINATION.match(text[mentions[index - 1].end : mentions[index].start]):
+    while index > 0 and COORDINATION.match(text[mentions[index - 1].end : mentions[index].start]):
         index -= 1
         chain.insert(0, mentions[index])
     return chain
