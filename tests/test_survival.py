@@ -262,7 +262,97 @@ CASES = [
         "The 3-year EFS is below 40%. The survival rate after relapse is just 20%.",
         [("EFS", 36, 40.0), ("OS", None, 20.0)],
     ),
+    # endpoints listed with "rate" or an article between them share the listed values
+    (
+        "The 5-year EFS rate and OS rate of that protocol were 44.0% and 57.5%.",
+        [("EFS", 60, 44.0), ("OS", 60, 57.5)],
+    ),
+    (
+        "It reported an EFS and an OS at 3 years of 61% and 80%, respectively.",
+        [("EFS", 36, 61.0), ("OS", 36, 80.0)],
+    ),
+    # values referred back to at a timepoint of their own
+    (
+        "In trial A, EFS and OS at 5 years were 50% and 62%. In trial B, the corresponding "
+        "figures at 4 years were 55% and 70%.",
+        [("EFS", 60, 50.0), ("OS", 60, 62.0), ("EFS", 48, 55.0), ("OS", 48, 70.0)],
+    ),
+    ("The two arms had 41% and 44% 5-year EFS.", [("EFS", 60, 41.0), ("EFS", 60, 44.0)]),
+    (
+        "The study reported 78% 2-year DFS (95% CI 65-90) and 90% 2-year OS (95% CI 80-99), "
+        "versus 50% and 66% in the controls.",
+        [("DFS", 24, 78.0), ("OS", 24, 90.0), ("DFS", 24, 50.0), ("OS", 24, 66.0)],
+    ),
+    (
+        "Controls had a 2-year DFS of 50% and a 2-year OS of 66%; the corresponding drug-arm "
+        "estimates were 78% and 90%.",
+        [("DFS", 24, 50.0), ("OS", 24, 66.0), ("DFS", 24, 78.0), ("OS", 24, 90.0)],
+    ),
+    # the state of the patients names the endpoint
+    (
+        "After three years, 80 per cent of the children in that trial were alive, and 61 per "
+        "cent had come through without their disease returning or another serious setback.",
+        [("OS", 36, 80.0), ("EFS", 36, 61.0)],
+    ),
+    (
+        "At five years, 62pc of the infants were alive and 44pc had survived that long "
+        "without a relapse or other serious event.",
+        [("OS", 60, 62.0), ("EFS", 60, 44.0)],
+    ),
+    (
+        "Four years after diagnosis, 57% of them were alive, and 43% had not had their "
+        "leukaemia come back or any other serious problem.",
+        [("OS", 48, 57.0), ("EFS", 48, 43.0)],
+    ),
+    (
+        "The probability of being alive without an event five years after diagnosis was "
+        "44.5% (standard error 3.1%).",
+        [("EFS", 60, 44.5)],
+    ),
+    (
+        "At two years, 78% (95% CI 65-90) of the infants were alive and in continuous "
+        "remission, and 90% (95% CI 80-99) were alive.",
+        [("DFS", 24, 78.0), ("OS", 24, 90.0)],
+    ),
+    (
+        "After two years, the share who were alive without the cancer coming back was 78%, "
+        "versus 50%.",
+        [("DFS", 24, 78.0), ("DFS", 24, 50.0)],
+    ),
+    # a paraphrase of relapse-free survival means the one such endpoint the text names
+    (
+        "Two years on, 78% of the babies were alive and had not relapsed. Disease-free "
+        "survival was the primary endpoint.",
+        [("DFS", 24, 78.0)],
+    ),
+    (
+        "For survival without the disease returning, the estimate was 78 per cent at two years.",
+        [("DFS", 24, 78.0)],
+    ),
+    (
+        "Two-year disease-free survival was 78%. The controls had 50% at the same time point.",
+        [("DFS", 24, 78.0), ("DFS", 24, 50.0)],
+    ),
+    (
+        "Two years after treatment, 90% of the babies were alive. In earlier babies given "
+        "chemotherapy alone, the figure was 66%.",
+        [("OS", 24, 90.0), ("OS", 24, 66.0)],
+    ),
+    # a footnote marker after the full stop ends the sentence
+    (
+        "EFS at four years was 47.0%.⁴ Its successor reported an EFS of 46.1%, both at six years.⁵",
+        [("EFS", 48, 47.0), ("EFS", 72, 46.1)],
+    ),
+    (
+        "Results\nEvent-free survival, all participants, 5 years: 44.0% (standard error 2.0)",
+        [("EFS", 60, 44.0)],
+    ),
+    ("EFS at 3 years - Arm A: 41%; Arm B: 44%.", [("EFS", 36, 41.0), ("EFS", 36, 44.0)]),
     # negatives: proportions, risk reductions and intervals are not survival estimates
+    (
+        "Overall survival was 90%, and 26 of the 30 infants (87%) were MRD-negative.",
+        [("OS", None, 90.0)],
+    ),
     ("Around 90% of relapses occur within 2 years of diagnosis.", []),
     ("KMT2A rearrangements are found in 75% of infants with ALL.", []),
     ("Of the events counted in EFS, 70% were relapses.", []),

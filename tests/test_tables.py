@@ -168,6 +168,29 @@ def test_a_table_aligned_with_spaces(extract):
         assert ALIGNED[fact["start"] : fact["end"]] == fact["text"]
 
 
+GROUPED = (
+    "Table 2. Survival by study (%, standard error in brackets)\n"
+    "Study              Infants   Time point   EFS          OS\n"
+    "Protocol X         500       5 years      44.0 (2.5)   57.0 (2.4)\n"
+    "Protocol Y\n"
+    "   drug arm        -         3 years      41           -\n"
+    "   control arm     -         3 years      44           -\n"
+)
+
+
+def test_an_aligned_table_with_a_time_column_and_grouped_rows(extract):
+    evidence = extract(GROUPED)
+    assert [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"], s["se"], s["arm"])
+        for s in evidence["survival"]
+    ] == [
+        ("EFS", 60, 44.0, 2.5, "Protocol X"),
+        ("OS", 60, 57.0, 2.4, "Protocol X"),
+        ("EFS", 36, 41.0, None, "drug arm"),  # a short line heads its rows: the table goes on
+        ("EFS", 36, 44.0, None, "control arm"),
+    ]
+
+
 def test_a_result_line_that_names_a_measure_is_not_an_arm(extract):
     text = (
         "Results: survival and safety\n"

@@ -56,7 +56,12 @@ _IN_SENTENCE = re.compile(
     re.I,
 )
 # "...; controls 65.8%": a segment that is only an arm's label before its value
-ARM_LABEL = re.compile(rf"\s*(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}\s*:?\s*", re.I)
+# "controls: ", "the chemotherapy-only arm ", "Arm II: "
+ARM_LABEL = re.compile(
+    rf"\s*(?:(?:[\w+/-]+\s+){{0,2}}?[\w+/-]*{_SIDE}|(?:arm|group|cohort)\s+(?:[A-Z]|[IVX]+|\d+)\b)"
+    r"\s*:?\s*",
+    re.I,
+)
 # "as compared with the historical controls (DFS 49.4%": the group named after the comparison
 _FAR_SIDE = re.compile(
     rf"\s*(?:that\s+of\s+|those\s+of\s+)?(?:the\s+)?(?:\d+\s+)?(?P<arm>[^,;.()%\d]{{0,40}}?\b{GROUP}\b"

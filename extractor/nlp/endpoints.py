@@ -17,10 +17,12 @@ _FREE = (
     rf"(?:-|‑|{SPACE})free(?:(?:-|‑|{SPACE})survival|(?=(?:{SPACE}*,{SPACE}*[\w-]+)*{SPACE}*,?"
     rf"{SPACE}+(?:and|or){SPACE}+(?:[\w-]+{SPACE}+)?survival))"
 )
+# "survival without the disease returning", "survival without an event"
+_WITHOUT = r"\bsurvival\s+without\s+(?:the\s+|any\s+|their\s+)?"
 ENDPOINTS: tuple[tuple[str, str], ...] = (
-    ("EFS", rf"event{_FREE}|(?-i:\bp?EFS\b)"),
-    ("DFS", rf"disease{_FREE}|(?-i:\bp?DFS\b)"),
-    ("RFS", rf"relapse{_FREE}|(?-i:\bRFS\b)"),
+    ("EFS", rf"event{_FREE}|{_WITHOUT}an?\s+events?\b|(?-i:\bp?EFS\b)"),
+    ("DFS", rf"disease{_FREE}|{_WITHOUT}(?:disease|cancer|leuka?emia)\b|(?-i:\bp?DFS\b)"),
+    ("RFS", rf"relapse{_FREE}|{_WITHOUT}(?:a\s+)?relapse\b|(?-i:\bRFS\b)"),
     ("PFS", rf"progression{_FREE}|(?-i:\bPFS\b)"),
     ("LFS", rf"leuka?emia{_FREE}|(?-i:\bLFS\b)"),
     (
@@ -63,9 +65,11 @@ _NEXT_IN_CLAUSE = re.compile(
     r"[^;]{0,40}?%[^;%]{0,30}?\b(?:and|while|whereas|with)\s+(?:an?\s+|the\s+|its\s+)?", re.I
 )
 
-# "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS": endpoints listed together.
+# "EFS and OS", "EFS, and the OS", "3-year EFS and 3-year OS", "the EFS rate and OS rate",
+# "an EFS and an OS": endpoints listed together.
 COORDINATION = re.compile(
-    rf"^\)?\s*(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?\s*(?:the\s+)?(?:{TIMEPOINT}\s*(?:-|‑)?\s*)?$",
+    r"^\)?\s*(?:(?:rates?|estimates?|probabilit(?:y|ies))\s*)?(?:,|/|and|or|&)?\s*(?:,|/|and|or|&)?"
+    rf"\s*(?:(?:the|an?|its)\s+)?(?:{TIMEPOINT}\s*(?:-|‑)?\s*)?$",
     re.I,
 )
 
@@ -107,9 +111,10 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
         if (
             previous
             and previous.endpoint == endpoint
-            and re.fullmatch(r"\s*\(", text[previous.end : match.start()])
+            and re.fullmatch(r"\s*[(,]\s*", text[previous.end : match.start()])
         ):
-            previous.end = match.end()  # "event-free survival (EFS)" names one endpoint
+            # "event-free survival (EFS)", "(disease-free survival, DFS)" name one endpoint
+            previous.end = match.end()
             continue
         mentions.append(EndpointMention(endpoint, match.start(), match.end(), timepoint))
     # A coordinated list names its timepoint once, before or after: "EFS and OS at 5 years".

@@ -13,7 +13,8 @@ import re
 NUMBER = r"(?:(?<![\w.])\d{1,3}(?:,\d{3})+(?:[.·]\d+)?(?![\d,]*\d)|(?<![\w.])\d+(?:[.·]\d+)?)"
 SPACE = r"[ \t\u00a0\u2009\u202f]"
 DASH = r"(?:-|–|—|‑|−|\bto\b)"
-PERCENT = rf"(?:{SPACE}?%|{SPACE}?per{SPACE}?cent\b|{SPACE}percent\b)"
+# "47%", "47 per cent", "47 percent", and the "47pc" of British and Irish newspapers
+PERCENT = rf"(?:{SPACE}?%|{SPACE}?per{SPACE}?cent\b|{SPACE}percent\b|(?-i:pc)\b)"
 
 _UNITS = {
     "zero": 0,
@@ -225,8 +226,8 @@ _INTERVAL_BEFORE = re.compile(
 
 
 def may_hold_a_percentage(text: str) -> bool:
-    """A cheap test before the percentage patterns: "%", "per cent" or "percent" in the text."""
-    return "%" in text or "cent" in text
+    """A cheap test before the percentage patterns: "%", "per cent", "percent" or "pc"."""
+    return "%" in text or "cent" in text or "pc" in text
 
 
 def is_interval_part(text: str, start: int) -> bool:

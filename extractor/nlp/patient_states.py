@@ -13,11 +13,13 @@ from spacy.tokens import Doc, Span
 from extractor.nlp.arms import GROUP
 from extractor.nlp.facts import claim, make_fact
 from extractor.nlp.numbers import (
+    ANY_NUMBER,
     NUMBER,
     PERCENT,
     PERCENTAGE,
     ROSE,
     SPACE,
+    TIME_UNIT,
     TIMEPOINT,
     interval_after,
     months,
@@ -28,34 +30,52 @@ from extractor.nlp.numbers import (
 
 # The state of patients that names an endpoint: "alive" (OS), "alive without relapse or other
 # events" (EFS), "alive and free of leukaemia" (DFS), "relapse-free" (RFS), "survived six years
-# without relapse or another serious event" (EFS, at six years).
+# without relapse or another serious event" (EFS, at six years), "alive and in continuous
+# remission" (DFS), "had come through without their cancer returning" (DFS), "had not had their
+# leukaemia come back or another serious problem" (EFS).
+_AND_OTHER = r"\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|an?|serious|major)\s+)*"
+_COMING_BACK = r"(?:\s+(?:coming\s+back|returning|recurring|relapsing))?"
 _STATUS = (
-    rf"(?P<status>(?:survived(?:{SPACE}+(?:for{SPACE}+)?(?:at{SPACE}+least{SPACE}+)?{TIMEPOINT})?"
+    rf"(?P<status>(?:(?:(?:survived|(?:come|came|got)\s+through)(?:{SPACE}+(?:for{SPACE}+)?"
+    rf"(?:at{SPACE}+least{SPACE}+)?{TIMEPOINT}|{SPACE}+that{SPACE}+long)?)"
     r"|alive)"
     r"(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
     r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+)?(?P<free_of>\w+)"
-    r"(?:\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|serious|major)\s+)*(?P<or_free_of>\w+))?"
-    r"|\s+and\s+(?P<alive_and>\w+)[-‑]free)?|(?P<free>\w+)[-‑]free\b)"
+    rf"{_COMING_BACK}(?:{_AND_OTHER}(?P<or_free_of>\w+))?"
+    r"|\s+and\s+(?P<alive_and>\w+)[-‑]free"
+    r"|\s+and\s+(?P<remission>in\s+(?:continuous\s+|complete\s+|first\s+)?remission)"
+    r"|\s+and\s+(?:had\s+|have\s+)?(?P<alive_not_relapsed>not\s+relapsed))?"
+    r"|(?P<free>\w+)[-‑]free\b"
+    r"|not\s+relapsed"
+    r"|not\s+had\s+(?:their\s+|the\s+|a\s+|any\s+)?(?P<back>\w+)\s+(?:come|coming)\s+back"
+    rf"(?:{_AND_OTHER}(?P<or_back>\w+))?)"
 )
 # "47.0 percent of the babies (SE 2.6) were alive ...", "72% of infants survived", "93.3% of
 # the babies who had blinatumomab were alive", "93.3 per cent of the 30 babies treated were
-# alive", "… (93.3%) were alive", "81.6 per cent – were alive …": the value comes first.
+# alive", "… (93.3%) were alive", "81.6 per cent – were alive …", "93.3% (95% CI 84.9-100)
+# were alive", "46.1pc had survived that long": the value comes first.
 _STATUS_AFTER = re.compile(
+    rf"(?P<lead_aside>{SPACE}*\([^()]{{1,60}}\))?"
     rf"(?:{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+|these{SPACE}+)?(?:[\w-]+{SPACE}+){{0,3}}?"
-    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+)?[\w-]+)?"
+    rf"(?:{GROUP}|them)(?:{SPACE}+(?:in|on|from){SPACE}+(?:the{SPACE}+|that{SPACE}+|this{SPACE}+)?"
+    rf"[\w-]+)?"
     rf"(?:{SPACE}+(?:treated|enrolled|(?:who{SPACE}+(?:had|received|got|were{SPACE}+given)|given)"
     rf"{SPACE}+(?:the{SPACE}+)?[\w-]+))?"
     rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
-    r"(?:were|was|are|is|remained|remain)?"
-    rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained)"
+    r"(?:were|was|are|is|remained|remain|had)?"
+    rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained|had)"
     rf"|{SPACE}*[)\]]{SPACE}*(?=survived))\s*(?:still\s+)?"
     rf"{_STATUS}",
     re.I,
 )
 # "The share who were alive and free of leukemia was 81.6 percent": the state named first
+# "the probability of being alive without an event four years after diagnosis was 47.0%"
 _STATUS_BEFORE = re.compile(
-    rf"\b(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were|was"
-    rf"|remained)\s+|that\s+(?:were|was)\s+)?(?:still\s+)?{_STATUS}\s+(?:was|were|stood\s+at"
+    rf"\b(?:(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were"
+    rf"|was|remained)\s+|that\s+(?:were|was)\s+)?|(?:probability|likelihood|chances?)\s+of"
+    rf"\s+(?:being\s+|staying\s+)?)(?:still\s+)?{_STATUS}"
+    rf"(?:{SPACE}+{ANY_NUMBER}{SPACE}?[-‑]?{SPACE}?{TIME_UNIT}{SPACE}+(?:after|from|since)"
+    rf"{SPACE}+[\w-]+)?\s+(?:was|were|stood\s+at"
     rf"|reached|came\s+to|(?P<change>{ROSE}\s+from))"
     rf"\s+(?P<number>{NUMBER}){PERCENT}",
     re.I,
@@ -84,44 +104,72 @@ _FREE_OF = {
 }
 
 
-def _status_endpoint(match: re.Match[str]) -> str | None:
+def _status_endpoint(match: re.Match[str], named_in_text: set[str]) -> str | None:
     """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS,
-    "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS)."""
-    words = [match[g] for g in ("or_free_of", "free_of", "alive_and", "free") if match[g]]
-    if not words:
-        return "OS"
-    plain = {"leukemia": "DFS", "leukaemia": "DFS"} if not match["free"] else {}
-    named = [plain.get(w.lower(), _FREE_OF.get(w.lower().rstrip("s"))) for w in words]
-    if "EFS" in named or match["or_free_of"]:  # "without relapse or other events/setbacks"
+    "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS).
+    A state of the relapse family (DFS, RFS, LFS) takes the one of them the text names."""
+    words = [match[g] for g in _FREE_OF_GROUPS if match[g]]
+    if match["or_free_of"] or match["or_back"]:  # "without relapse or other events/setbacks"
         return "EFS"
-    return named[0]
+    if match["remission"]:
+        endpoint: str | None = "DFS"
+    elif match["back"]:  # "had not had their leukaemia come back"
+        endpoint = _PLAIN.get(match["back"].lower(), _FREE_OF.get(match["back"].lower()))
+    elif _NOT_RELAPSED.search(match["status"]):
+        endpoint = "RFS"
+    elif not words:
+        return "OS"
+    else:
+        plain = {} if match["free"] else _PLAIN
+        named = [plain.get(w.lower(), _FREE_OF.get(w.lower().rstrip("s"))) for w in words]
+        if "EFS" in named:
+            return "EFS"
+        endpoint = named[0]
+    family = named_in_text & _RELAPSE_FAMILY
+    if endpoint in _RELAPSE_FAMILY and len(family) == 1:
+        return family.pop()  # "alive and had not relapsed" in a text about its 2-year DFS
+    return endpoint
+
+
+_FREE_OF_GROUPS = ("free_of", "alive_and", "free")
+_PLAIN = {"leukemia": "DFS", "leukaemia": "DFS"}  # the disease named in plain words
+_NOT_RELAPSED = re.compile(r"\bnot\s+relapsed\b", re.I)
+_RELAPSE_FAMILY = {"DFS", "RFS", "LFS"}
 
 
 # a value stated with a patient state: its match, where its text ends, its interval and SE
 Stated = tuple[re.Match[str], int, tuple[float, float, int] | None, float | None]
 
 
-def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -> list[dict]:
+def stated_as_status(
+    doc: Doc, sent: Span, text: str, timepoint: float | None, named_in_text: set[str]
+) -> list[dict]:
     """Values stated as a share of patients alive, event-free or free of relapse, and the
     value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies"), all
-    at the sentence's ``timepoint``."""
+    at the sentence's ``timepoint``; ``named_in_text`` are the endpoints the text names."""
     estimates = []
     for subject_first in _STATUS_BEFORE.finditer(text):
-        endpoint = _status_endpoint(subject_first)
-        other = _COMPARED_VALUE.match(text, subject_first.end()) or (
-            _CHANGED_TO.match(text, subject_first.end()) if subject_first["change"] else None
+        endpoint = _status_endpoint(subject_first, named_in_text)
+        # "... was 47.0% (standard error 2.6%)", "... was 81.6% (95% CI 70.2-94.9)"
+        rest = text[subject_first.end() :]
+        number = parse_number(subject_first["number"]) or 0
+        ci = interval_after(rest, number)
+        error = None if ci else standard_error_after(rest)
+        spread_end = subject_first.end() + (ci[2] if ci else error[1] if error else 0)
+        stated: list[Stated] = [(subject_first, spread_end, ci, error[0] if error else None)]
+        other = _COMPARED_VALUE.match(text, spread_end) or (
+            _CHANGED_TO.match(text, spread_end) if subject_first["change"] else None
         )
-        stated: list[Stated] = [(subject_first, subject_first.end(), None, None)]
         stated += [(other, other.end(), None, None)] if other else []
         estimates.extend(
             _status_facts(doc, sent, text, stated, endpoint, _own_time(subject_first, timepoint))
         )
     for value in PERCENTAGE.finditer(text):
         status = _STATUS_AFTER.match(text, value.end())
-        endpoint = status and _status_endpoint(status)
+        endpoint = status and _status_endpoint(status, named_in_text)
         if not status or endpoint is None:
             continue
-        ci, se = _spread_in(value, status["aside"] or "")
+        ci, se = _spread_in(value, status["lead_aside"] or status["aside"] or "")
         later = _SE_LATER.match(text, status.end())
         se = se or (parse_number(later["se"]) if later else None)
         stated = [(value, status.end(), ci, se)]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import scispacy.abbreviation  # noqa: F401  (registers the "abbreviation_detector" factory)
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from extractor.nlp import (  # noqa: F401  (importing registers the component factories)
@@ -68,6 +72,31 @@ def _after_an_abbreviation(doc: Doc, i: int) -> bool:
 _ABBREVIATIONS = {"approx", "vs", "no", "ref", "refs", "resp", "incl", "cf", "al", "fig", "ca"}
 
 
+@Language.component("footnote_markers")
+def footnote_markers(doc: Doc) -> Doc:
+    """A footnote marker after a full stop ("no benefit.⁴ The same study …") ends the sentence
+    before it; the next sentence starts after it."""
+    for token in doc[1:-1]:
+        if token.is_sent_start and doc[token.i - 1].text == "." and _FOOTNOTE.fullmatch(token.text):
+            token.is_sent_start = False
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_FOOTNOTE = re.compile(rf"[{_SUPERSCRIPTS}]+(?:[,–-][{_SUPERSCRIPTS}]+)*")
+
+
+def _tokenizer(nlp: Language) -> Tokenizer:
+    """scispaCy's tokenizer, with footnote markers split from the full stop before them."""
+    tokenizer = combined_rule_tokenizer(nlp)
+    suffixes = tokenizer.suffix_search.__self__.pattern  # type: ignore[attr-defined]
+    with warnings.catch_warnings():  # spaCy's own suffix pattern warns of "[[" when compiled
+        warnings.simplefilter("ignore", FutureWarning)
+        tokenizer.suffix_search = re.compile(rf"(?<=\.){_FOOTNOTE.pattern}$|{suffixes}").search
+    return tokenizer
+
+
 @Language.component("line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Start a new sentence after every line break: headings, labels and captions end there.
@@ -86,8 +115,9 @@ def build_pipeline() -> Language:
     """A fresh pipeline; building it loads the drug dictionary, so reuse it across documents."""
     register_extensions()
     nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.tokenizer = _tokenizer(nlp)
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("footnote_markers")
     nlp.add_pipe("bracket_sentences")
     nlp.add_pipe("line_breaks")
     nlp.add_pipe("abbreviation_detector")

@@ -85,19 +85,22 @@ _FRAMING = re.compile(
     re.I,
 )
 _SAME_TIME = re.compile(
-    r"\b(?:at|by)\s+(?:that|the\s+same)\s+(?:point|time|stage|mark)\b|\bby\s+then\b", re.I
-)
-_IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b|\bequivalent\b", re.I)
-# "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS", "46.1% event-free survival": a value
-# followed by its endpoint
-_FOR_ENDPOINT = re.compile(
-    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
-    rf"|{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)?",
+    r"\b(?:at|by)\s+(?:that|the\s+same)\s+(?:point|time|time\s?point|stage|mark)\b|\bby\s+then\b",
     re.I,
 )
+_IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b|\bequivalent\b", re.I)
+# "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS", "46.1% event-free survival", "36% and
+# 39% 3-year EFS": a value followed by its endpoint
+_FOR_ENDPOINT = re.compile(
+    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
+    rf"|(?:(?:,|and){SPACE}*{NUMBER}{PERCENT}{SPACE}*)*"
+    rf"(?:{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)?)",
+    re.I,
+)
+# "the corresponding values", "the corresponding blinatumomab estimates"
 _CORRESPONDING = re.compile(
-    r"\b(?:corresponding|equivalent|respective)\s+(?:values|rates|figures|estimates|proportions"
-    r"|percentages)\b",
+    r"\b(?:corresponding|equivalent|respective)\s+(?:[\w-]+\s+){0,2}?(?:values|rates|figures"
+    r"|estimates|proportions|percentages)\b",
     re.I,
 )
 _OTHER_OUTCOME = re.compile(
@@ -107,8 +110,8 @@ _OTHER_OUTCOME = re.compile(
 )
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
 _ANAPHORA = re.compile(
-    r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+|equivalent\s+)?(?:rates|figures|estimates"
-    r"|values|proportions)\b|\brespectively\b|,\s+it\s+was\b",
+    r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+|equivalent\s+)?(?:rates|figures?"
+    r"|estimates?|values?|proportions)\b|\brespectively\b|,\s+it\s+was\b",
     re.I,
 )
 # A sentence about another measure does not refer back to the survival figures before it.
@@ -145,6 +148,7 @@ class SurvivalEstimates:
         previous_end = -1
         about = title_drug(doc)
         context = ArmContext(own=about.label_ if about else None)
+        named_in_text = {m.lastgroup or "OS" for m in ENDPOINT.finditer(doc_text(doc))}
         found.extend(self._table_estimates(doc))
         for sent in doc.sents:
             text = sentence_text(sent)
@@ -163,6 +167,7 @@ class SurvivalEstimates:
                     text,
                     timepoint_of(SENTENCE_TIMEPOINT.search(text))
                     or (frame if framed else last_time if adjacent else None),
+                    named_in_text,
                 )
                 if may_hold_a_percentage(text)
                 else []
@@ -184,12 +189,20 @@ class SurvivalEstimates:
                     mention.timepoint_months = carried or said.get(mention.endpoint)
             values = _values(doc, sent, text) if may_hold_a_percentage(text) else []
             referring_back = (
-                not mentions and bool(_ANAPHORA.search(text)) and not _OTHER_MEASURE.search(text)
+                not mentions
+                and bool(_ANAPHORA.search(text) or _SAME_TIME.search(text))
+                and not _OTHER_MEASURE.search(text)
             )
             if mentions or referring_back:
                 found.extend(
                     self._estimates(
-                        doc, sent, text, mentions or previous, values, referring_back, context
+                        doc,
+                        sent,
+                        text,
+                        mentions or _retimed(previous, text),
+                        values,
+                        referring_back,
+                        context,
                     )
                 )
             times = [f["timepoint_months"] for f in found if f["timepoint_months"] is not None]
@@ -249,13 +262,24 @@ class SurvivalEstimates:
                     mentions = endpoint_mentions(heading)
                     if len({m.endpoint for m in mentions}) != 1:
                         continue
-                    timepoint = mentions[0].timepoint_months or timepoint_of(
-                        re.search(TIMEPOINT, row.caption, re.I)
+                    # "… | Time point | EFS": a column of timepoints, else the caption's
+                    time = row.column(r"\btime")
+                    timepoint = (
+                        mentions[0].timepoint_months
+                        or timepoint_of(re.search(TIMEPOINT, time.text, re.I) if time else None)
+                        or timepoint_of(re.search(TIMEPOINT, row.caption, re.I))
                     )
                     arm = GROUP_SIZE.sub(" ", row.label.text).strip() or None
+                    spread_is_se = bool(_SE_NAMED.search(row.caption))
                     estimates.extend(
                         self._table_cell(
-                            doc, cell, row.in_percent, mentions[0].endpoint, timepoint, arm
+                            doc,
+                            cell,
+                            row.in_percent,
+                            mentions[0].endpoint,
+                            timepoint,
+                            arm,
+                            spread_is_se,
                         )
                     )
                 continue
@@ -266,8 +290,12 @@ class SurvivalEstimates:
             if len({m.endpoint for m in mentions}) != 1:
                 continue
             timepoint = next((m.timepoint_months for m in mentions if m.timepoint_months), None)
-            if timepoint is None:  # "Time frame: 6 years", "Table 1. Outcomes at 2 years"
-                timepoint = timepoint_of(re.search(TIMEPOINT, row.caption, re.I))
+            if timepoint is None:  # "EFS, all participants, 6 years: 46.1%", "Time frame: 6
+                # years", "Table 1. Outcomes at 2 years"
+                timepoint = timepoint_of(
+                    re.search(TIMEPOINT, row.label.text, re.I)
+                    or re.search(TIMEPOINT, row.caption, re.I)
+                )
             spread_is_se = bool(_SE_NAMED.search(row.caption))
             for cell, arm in cells:
                 estimates.extend(
@@ -384,6 +412,15 @@ class SurvivalEstimates:
         return estimates
 
 
+def _retimed(mentions: list[EndpointMention], text: str) -> list[EndpointMention]:
+    """The endpoints a sentence refers back to, at the timepoint it gives its own figures ("In
+    MLL-10, the corresponding figures at 3 years were 66.2% and 85.2%")."""
+    own = timepoint_of(SENTENCE_TIMEPOINT.search(text))
+    if own is None:
+        return mentions
+    return [EndpointMention(m.endpoint, m.start, m.end, own) for m in mentions]
+
+
 def _names_a_group(doc: Doc, label: Cell) -> bool:
     """Whether a result line's label names a group of patients: "Historical controls", "Arm
     A, experimental", "Blinatumomab + Interfant-06" (a treatment), not a measure."""
@@ -467,6 +504,11 @@ _SHARES_PERCENT_SIGN = re.compile(
 )
 # "58.2% (2.1%)": a bracketed percentage right after a value is its spread, not a figure
 _BARE_PERCENT = re.compile(rf"{SPACE}*\({SPACE}*{NUMBER}{SPACE}*%{SPACE}*\)")
+_COUNTED_SHARE_BEFORE = re.compile(
+    rf"\b\d+{SPACE}*(?:(?:out{SPACE}+)?of{SPACE}+(?:the{SPACE}+)?|/{SPACE}*)\d+(?:{SPACE}+[\w-]+){{0,2}}"
+    rf"{SPACE}*[(\[]{SPACE}*$",
+    re.I,
+)
 # "ranged from 36% to 66.2%", "could lie anywhere between 70.2% and 94.9%"
 _RANGE_BEFORE = re.compile(
     r"\b(?:(?:rang(?:ed|ing)|var(?:ied|ying))\s+(?:from\s+|between\s+)?|between\s+)$", re.I
@@ -489,6 +531,8 @@ def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
             continue
         if is_interval_part(text, match.start()):
             continue  # "each ±2.1%", "95% CI 70.2 to 94.9": a spread or a bound
+        if _COUNTED_SHARE_BEFORE.search(text, max(0, match.start() - 50), match.start()):
+            continue  # "28 of the 30 infants (93%) were MRD-negative": a share of a count
         ranged = _RANGE_AFTER.match(rest)
         if ranged and _RANGE_BEFORE.search(text, 0, match.start()):
             skip_until = match.end() + ranged.end()  # "ranged from 36% to 66.2%": a summary
@@ -523,7 +567,8 @@ def _pair(
     comparison = COMPARISON.search(text, mentions[-1].end) if mentions else None
     if comparison:
         compared = [v for v in values if v.start() >= comparison.end()]
-        own = [v for v in values if mentions[0].end <= v.start() < comparison.start()]
+        # "reported 81.6% 2-year DFS (…) and 93.3% 2-year OS (…), versus 49.4% and 65.8%"
+        own = [v for v in values if v.start() < comparison.start()]
         listed = RESPECTIVELY.search(text) or len(own) == len(mentions)
         if listed and len(mentions) > 1 and len(compared) == len(mentions):
             pairs.extend(zip(mentions, compared, strict=True))

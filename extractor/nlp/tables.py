@@ -106,7 +106,8 @@ def _bar_rows(text: str) -> Iterator[TableRow]:
 def _aligned_rows(text: str) -> Iterator[TableRow]:
     """Rows of tables whose columns are lined up with spaces, under a header of three or more
     columns. A row whose first column is blank continues the row above ("Interfant-06 … EFS
-    6 y 46.1" then "… OS 6 y 58.2"): it keeps that row's label."""
+    6 y 46.1" then "… OS 6 y 58.2"): it keeps that row's label. A short line within the first
+    column heads a group of rows and does not end the table."""
     if "   " not in text:
         return
     caption, header, label = "", None, None
@@ -121,6 +122,8 @@ def _aligned_rows(text: str) -> Iterator[TableRow]:
             elif line.strip():
                 caption = line
             continue
+        if len(cells) == 1 and cells[0][0] + len(cells[0][1].text) < header[1][0]:
+            continue  # "AALL0631 (COG)" heads the rows indented under it: the table goes on
         if len(cells) < 2 or "|" in line:
             caption, header = line, None
             continue
