@@ -234,3 +234,58 @@ def test_a_cycle_length_is_not_a_duration_and_a_route_stays_in_its_clause(extrac
 def test_prescription_shorthand(extract, text, route, frequency):
     (dose,) = extract(text)["doses"]
     assert (dose["route"], dose["frequency"]) == (route, frequency)
+
+
+def test_a_drug_named_as_a_point_in_time_is_not_the_dosed_one(extract):
+    text = "Dexamethasone (premedication), before the first blinatumomab infusion: 5 mg/m2."
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("dexamethasone", 5.0)]
+
+
+def test_an_abbreviated_maximum_stays_with_its_dose(extract):
+    text = "Premedicate with dexamethasone 5 mg/m2 (max. 20 mg) before blinatumomab is started."
+    assert [(d["drug"], d["amount"], d["unit"]) for d in extract(text)["doses"]] == [
+        ("dexamethasone", 5.0, "mg/m2"),
+        ("dexamethasone", 20.0, "mg"),
+    ]
+
+
+def test_an_amount_given_again_is_the_same_drug(extract):
+    text = (
+        "Blinatumomab Guide\n"
+        "Give dexamethasone 5 mg/m2 (maximum dose 20 mg) before the first dose of blinatumomab. "
+        "In small children the 20 mg cap is seldom reached.\n"
+        "Under 45 kg: 5 micrograms/m2/day on days 1 to 7."
+    )
+    assert [(d["drug"], d["amount"], d["unit"]) for d in extract(text)["doses"]] == [
+        ("dexamethasone", 5.0, "mg/m2"),
+        ("dexamethasone", 20.0, "mg"),
+        ("dexamethasone", 20.0, "mg"),
+        ("blinatumomab", 5.0, "μg/m2/day"),
+    ]
+
+
+def test_a_drug_dosed_in_other_units_does_not_take_a_distant_dose(extract):
+    text = (
+        "Blinatumomab in infants\n"
+        "Children receive dexamethasone 5 mg/m2 before each cycle.\n"
+        "In the infant study, 30 infants received one course at 15 µg/m2/day after induction."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [
+        ("dexamethasone", 5.0),
+        ("blinatumomab", 15.0),
+    ]
+
+
+def test_international_units_in_words(extract):
+    text = "Pegaspargase is typically dosed at 2,500 International Units/m2."
+    assert [(d["drug"], d["amount"], d["unit"]) for d in extract(text)["doses"]] == [
+        ("pegaspargase", 2500.0, "IU/m2")
+    ]
+
+
+def test_drugs_given_as_examples_after_think_are_not_dosed(extract):
+    text = (
+        "Revumenib is approved for older children. With a strong CYP3A4 inhibitor (think "
+        "posaconazole or voriconazole) the dose drops to 160 mg twice daily."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 160.0)]

@@ -10,6 +10,7 @@ from extractor.nlp.pipeline import COMPONENTS, PIPELINE_VERSION
 def test_components_in_order(nlp):
     assert nlp.pipe_names == [
         "sentencizer",
+        "footnote_markers",
         "bracket_sentences",
         "line_breaks",
         "abbreviation_detector",

@@ -15,7 +15,14 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
-from extractor.nlp.facts import SentenceReader, doc_text, make_fact, sentence_text, title_drug
+from extractor.nlp.facts import (
+    SentenceReader,
+    doc_text,
+    facts,
+    make_fact,
+    sentence_text,
+    title_drug,
+)
 from extractor.nlp.numbers import (
     BASIS,
     DASH,
@@ -67,8 +74,9 @@ DAYS = re.compile(
     re.I,
 )
 # "a strong CYP3A4 inhibitor (e.g. posaconazole)": an example of a class, not the dosed drug
+# "(think posaconazole or voriconazole)"
 _AN_EXAMPLE = re.compile(
-    r"(?:\be\.g\.|\bsuch\s+as|\bincluding|\bfor\s+example)[\s,(]*"
+    r"(?:\be\.g\.|\bsuch\s+as|\bincluding|\bfor\s+(?:example|instance)|\blike|\bthink)[\s,(]*"
     r"(?:[\w-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))*$",
     re.I,
 )
@@ -77,6 +85,10 @@ _MEMBERS_OF_A_CLASS = re.compile(
     r"\s*(?P<members>(?:[\w-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))+[\w-]+)\s+(?:are|is)\s+"
     r"(?:all\s+|each\s+)?(?:(?:strong|moderate|potent|weak)\s+)?[\w-]*\s*(?:inhibitors|inducers"
     r"|antifungals|azoles)\b",
+    re.I,
+)
+_A_POINT_IN_TIME = re.compile(
+    r"\b(?:before|after|prior\s+to|until)\s+(?:the\s+|each\s+|every\s+)?(?:first\s+|last\s+)?$",
     re.I,
 )
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
@@ -103,8 +115,9 @@ class Doses(SentenceReader):
                 offset + matches[index - 1].end() <= d.start_char < dose_start for d in drugs
             )
             drug = previous if previous and index and not between else None
-            drug = previous = drug or _nearest_drug(drugs, sent, dose_start, dose_end)
             amount = parse_number(match["amount"])
+            mass = normalise_unit(match["mass"], None, False)
+            drug = previous = drug or _nearest_drug(drugs, sent, dose_start, dose_end, amount, mass)
             if drug is None or amount is None:
                 continue
             schedule = _schedule(text, matches, index)
@@ -176,7 +189,9 @@ def _schedule(text: str, matches: list[re.Match[str]], index: int) -> Schedule:
     )
 
 
-def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span | None:
+def _nearest_drug(
+    drugs: list[Span], sent: Span, start: int, end: int, amount: float | None, mass: str
+) -> Span | None:
     """The drug a dose belongs to: one just before it, else one just after, else the closest
     in its sentence, else the last one named in the sentences just before ("Revumenib is
     taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before,
@@ -185,28 +200,58 @@ def _nearest_drug(drugs: list[Span], sent: Span, start: int, end: int) -> Span |
     in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
+    # not a drug named as a point in time ("Dexamethasone, before the first blinatumomab
+    # infusion: 5 mg/m2"), unless the dose is written right after it
+    text = doc_text(sent.doc)
+    timing = [
+        d
+        for d in before
+        if _A_POINT_IN_TIME.search(text, max(0, d.start_char - 30), d.start_char)
+        and text[d.end_char : start].strip()
+    ]
+    before = [d for d in before if d not in timing] or before
     if before and start - before[-1].end_char <= _NEAR:
         return before[-1]
     if (
         after
         and after[0].start_char - end <= _NEAR
-        and not _ANOTHER_CLAUSE.search(doc_text(sent.doc)[end : after[0].start_char])
+        and not _ANOTHER_CLAUSE.search(text[end : after[0].start_char])
     ):
         return after[0]  # "15 μg/m2/day of blinatumomab", not "..., with dexamethasone"
     # further away, the drug named before the dose: "the blinatumomab label ... starts at
     # 5 μg/m2/day for 7 days, with dexamethasone given before each cycle"
     if before or after:
         return before[-1] if before else after[0]
+    # the drug an amount was already given for: "… (maximum 20 mg). … the 20 mg cap …"
+    repeated = [
+        f["drug"]
+        for f in facts(sent.doc, "doses")
+        if (f["amount"], f["unit"].split("/")[0]) == (amount, mass)
+    ]
+    named_earlier = [d for d in drugs if d.start_char < sent.start_char]
+    if repeated:
+        return next((d for d in reversed(named_earlier) if d.label_ == repeated[-1]), None)
+    # the last drug named in the sentences just before, unless the text doses it in another
+    # mass unit ("dexamethasone 5 mg/m2 …. Infants received 15 µg/m2/day" is not its dose)
     earlier = _sentences_before(sent, _SENTENCES_BACK)
-    named = [d for d in drugs if earlier <= d.start_char < sent.start_char]
+    named = [
+        d
+        for d in drugs
+        if earlier <= d.start_char < sent.start_char and not _dosed_in_other_units(d, mass)
+    ]
     if named:
         return named[-1]
     # A label or abstract about one drug doses it far from its name: "Cycle 1: 9 μg/day".
-    named_before = [d for d in drugs if d.start_char < sent.start_char]
-    if len({d.label_ for d in named_before}) == 1:
-        return named_before[-1]
+    if len({d.label_ for d in named_earlier}) == 1:
+        return named_earlier[-1]
     # ... or names it in its title, other drugs in passing.
     return title_drug(sent.doc) if sent.start else None
+
+
+def _dosed_in_other_units(drug: Span, mass: str) -> bool:
+    """Whether the doses found so far for ``drug`` are all in a mass unit other than ``mass``."""
+    units = {f["unit"].split("/")[0] for f in facts(drug.doc, "doses") if f["drug"] == drug.label_}
+    return bool(units) and mass not in units
 
 
 def _named_as_an_example(drug: Span) -> bool:

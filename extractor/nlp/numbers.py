@@ -142,6 +142,8 @@ _MASS = {
     "ug": "μg",
     "ng": "ng",
     "iu": "IU",
+    "international units": "IU",
+    "international unit": "IU",
     "u": "U",
     "units": "U",
     "unit": "U",
@@ -154,7 +156,10 @@ _MASS = {
     "gram": "g",
     "grams": "g",
 }
-MASS_UNIT = r"(?:mg|g|[μµu]g|mcg|ng|IU|U|units?|m[lL]|mmol|(?i:micro|milli)?(?i:grams?))"
+MASS_UNIT = (
+    rf"(?:(?i:international{SPACE}units?)|mg|g|[μµu]g|mcg|ng|IU|U|units?|m[lL]|mmol"
+    r"|(?i:micro|milli)?(?i:grams?))"
+)
 BASIS = (
     rf"(?:{SPACE}?/{SPACE}?(?:m(?:2|²|\^2)|kg|dose)|{SPACE}per{SPACE}(?:kg|m(?:2|²)|square{SPACE}"
     rf"met(?:re|er)s?|kilogram)|{SPACE}?·{SPACE}?(?:m(?:-2|⁻²)|kg(?:-1|⁻¹)))"

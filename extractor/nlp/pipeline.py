@@ -70,6 +70,7 @@ def _after_an_abbreviation(doc: Doc, i: int) -> bool:
 
 
 _ABBREVIATIONS = {"approx", "vs", "no", "ref", "refs", "resp", "incl", "cf", "al", "fig", "ca"}
+_ABBREVIATIONS |= {"max", "min"}  # "(max. 20 mg)"
 
 
 @Language.component("footnote_markers")
