@@ -24,6 +24,10 @@ from extractor.nlp.numbers import (
         ("Thirty", 30.0),
         ("twenty-eight", 28.0),
         ("one hundred and sixty", 160.0),
+        ("eighty-one point six", 81.6),
+        ("ninety-three point three", 93.3),
+        ("seventy point two", 70.2),
+        ("forty point ten", None),
         ("n/a", None),
         ("", None),
     ],
@@ -35,6 +39,28 @@ def test_parse_number(text, value):
 @given(st.integers(min_value=0, max_value=10**9))
 def test_integers_with_thousands_separators_round_trip(n):
     assert parse_number(f"{n:,}") == n
+
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _spoken(n: int) -> str:
+    """A whole number below 100 in words, as a speaker says it."""
+    teens = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+    if n < 10:
+        return _ONES[n]
+    if n < 20:
+        return teens.split()[n - 10]
+    tens, ones = divmod(n, 10)
+    return _TENS_WORDS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
+
+
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=0, max_value=9))
+def test_spoken_decimal_percentages_read_back(whole, tenth):
+    text = f"disease-free survival is {_spoken(whole)} point {_ONES[tenth]} per cent"
+    (match,) = PERCENTAGE.finditer(text)
+    assert parse_number(match["number"]) == float(f"{whole}.{tenth}")
 
 
 @given(st.decimals(min_value=0, max_value=100, places=1, allow_nan=False))

@@ -338,6 +338,19 @@ CASES = [
         "chemotherapy alone, the figure was 66%.",
         [("OS", 24, 90.0), ("OS", 24, 66.0)],
     ),
+    (
+        "The trial reported three-year figures: 61 per cent event-free, 80 per cent overall.",
+        [("EFS", 36, 61.0), ("OS", 36, 80.0)],
+    ),
+    (
+        "At three years the cohort had 80% alive. The controls had 66% alive at the same point.",
+        [("OS", 36, 80.0), ("OS", 36, 66.0)],
+    ),
+    ("The overall response rate was 53% overall.", []),
+    (
+        "Two years out, disease-free survival is seventy-eight point five per cent.",
+        [("DFS", 24, 78.5)],
+    ),
     # a footnote marker after the full stop ends the sentence
     (
         "EFS at four years was 47.0%.⁴ Its successor reported an EFS of 46.1%, both at six years.⁵",

@@ -49,9 +49,12 @@ _TENS = {
     "ninety": 90,
 }
 _WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
+_DIGIT_WORD = "|".join(list(_UNITS)[:10])
+# "Thirty", "one hundred and sixty", and the spoken decimal "eighty-one point six"
 SPELLED_NUMBER = (
     rf"\b(?:(?:{_WORD})(?:[- ](?:{'|'.join(_UNITS)}))?"
-    rf"(?:{SPACE}hundred(?:{SPACE}(?:and{SPACE})?(?:{_WORD})(?:-(?:{'|'.join(_UNITS)}))?)?)?)\b"
+    rf"(?:{SPACE}hundred(?:{SPACE}(?:and{SPACE})?(?:{_WORD})(?:-(?:{'|'.join(_UNITS)}))?)?)?"
+    rf"(?:{SPACE}point(?:{SPACE}(?:{_DIGIT_WORD}))+)?)\b"
 )
 ANY_NUMBER = rf"(?:{NUMBER}|{SPELLED_NUMBER})"
 
@@ -76,6 +79,17 @@ def parse_number(text: str) -> float | None:
 
 
 def _parse_words(text: str) -> float | None:
+    whole, _, decimals = text.partition(" point ")
+    value = _parse_whole_words(whole)
+    if value is None or not decimals:
+        return value
+    digits = [_UNITS.get(word) for word in decimals.split()]
+    if any(d is None or d > 9 for d in digits):
+        return None
+    return float(f"{int(value)}.{''.join(str(d) for d in digits)}")
+
+
+def _parse_whole_words(text: str) -> float | None:
     total = 0
     current = 0
     seen = False

@@ -64,10 +64,13 @@ _STATUS_AFTER = re.compile(
     rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain|had)?"
     rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained|had)"
-    rf"|{SPACE}*[)\]]{SPACE}*(?=survived))\s*(?:still\s+)?"
+    rf"|{SPACE}*[)\]]{SPACE}*(?=survived)"
+    rf"|{SPACE}+(?=alive\b|\w+[-‑]free\b(?![-‑{SPACE}]*survival)))\s*(?:still\s+)?"
     rf"{_STATUS}",
     re.I,
 )
+# "…, 85.2 per cent overall": after another state, the share alive
+_OVERALL_AFTER = re.compile(rf"{SPACE}+overall(?={SPACE}*(?:[,.;)]|$))", re.I)
 # "The share who were alive and free of leukemia was 81.6 percent": the state named first
 # "the probability of being alive without an event four years after diagnosis was 47.0%"
 _STATUS_BEFORE = re.compile(
@@ -115,7 +118,7 @@ def _status_endpoint(match: re.Match[str], named_in_text: set[str]) -> str | Non
         endpoint: str | None = "DFS"
     elif match["back"]:  # "had not had their leukaemia come back"
         endpoint = _PLAIN.get(match["back"].lower(), _FREE_OF.get(match["back"].lower()))
-    elif _NOT_RELAPSED.search(match["status"]):
+    elif _NOT_RELAPSED.search(match["status"]):  # "had not relapsed"
         endpoint = "RFS"
     elif not words:
         return "OS"
@@ -166,6 +169,12 @@ def stated_as_status(
         )
     for value in PERCENTAGE.finditer(text):
         status = _STATUS_AFTER.match(text, value.end())
+        overall = None if status or not estimates else _OVERALL_AFTER.match(text, value.end())
+        if overall:  # "66.2 per cent event-free, 85.2 per cent overall"
+            ci, se = _spread_in(value, "")
+            stated = [(value, overall.end(), ci, se)]
+            estimates.extend(_status_facts(doc, sent, text, stated, "OS", timepoint))
+            continue
         endpoint = status and _status_endpoint(status, named_in_text)
         if not status or endpoint is None:
             continue

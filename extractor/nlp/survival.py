@@ -165,7 +165,8 @@ class SurvivalEstimates:
                     doc,
                     sent,
                     text,
-                    timepoint_of(SENTENCE_TIMEPOINT.search(text))
+                    # "at two years", "three-year figures: 66.2 per cent event-free"
+                    timepoint_of(SENTENCE_TIMEPOINT.search(text) or _OUTCOME_TIME.search(text))
                     or (frame if framed else last_time if adjacent else None),
                     named_in_text,
                 )
