@@ -108,6 +108,7 @@ CASES = [
     ("The trial opened in 27 countries and 93% of patients responded.", []),
     ("Fewer than 5 leukaemic cells per 10,000 normal cells were found.", []),
     ("Interfant-06 patients were treated in 2006.", []),
+    ("Since 1999 infants with ALL have been treated on shared protocols.", []),
 ]
 
 

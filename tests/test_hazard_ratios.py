@@ -37,6 +37,13 @@ CASES = [
     ("Progression or death: risk reduced by 78%.", 0.22, "DFS", "78% risk reduction"),
     ("Risk reduction versus controls: 85% for death.", 0.15, "OS", "85% risk reduction"),
     ("Compared with controls, the risk of death fell by 85%.", 0.15, "OS", "85% risk reduction"),
+    ("Risk of death down 85% vs controls.", 0.15, "OS", "85% risk reduction"),
+    (
+        "The risk of relapse or death fell by seventy-eight per cent.",
+        0.22,
+        "DFS",
+        "78% risk reduction",
+    ),
 ]
 
 

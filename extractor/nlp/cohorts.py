@@ -207,6 +207,8 @@ class CohortSizes(SentenceReader):
         for start, end, n, role, description in counts:
             if _RATIO_BEFORE.search(text, 0, start):
                 continue  # "nine in ten of the babies", "three out of four of these babies"
+            if 1900 <= n <= 2099 and _YEAR_BEFORE.search(text, 0, start):
+                continue  # "Since 1999 infants with ALL are treated …", "Between 2006 and 2016"
             if n not in seen:
                 seen.add(n)
                 yield make_fact(
@@ -222,6 +224,9 @@ class CohortSizes(SentenceReader):
 Count = tuple[int, int, int, str, str | None]  # start, end, n, role, description
 _RATIO_BEFORE = re.compile(
     rf"\b(?:(?:\d+|{SPELLED_NUMBER}){SPACE}+in|out{SPACE}+of){SPACE}+$", re.I
+)
+_YEAR_BEFORE = re.compile(
+    rf"\b(?:since|in|from|until|till|between|during|by|before|after|and){SPACE}+$", re.I
 )
 _PEOPLE_LAST = re.compile(rf"\b{PEOPLE}$", re.I)
 

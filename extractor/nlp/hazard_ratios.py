@@ -11,7 +11,14 @@ from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
 from extractor.nlp.facts import SentenceReader, claim, make_fact, sentence_text
-from extractor.nlp.numbers import NUMBER, PERCENT, SPACE, interval_after, parse_number
+from extractor.nlp.numbers import (
+    ANY_NUMBER,
+    NUMBER,
+    PERCENT,
+    SPACE,
+    interval_after,
+    parse_number,
+)
 
 STATED = re.compile(
     rf"(?:hazard{SPACE}+ratio|(?-i:\bHR\b))(?:{SPACE}*[(\[](?-i:HR)[)\]])?"
@@ -38,13 +45,13 @@ _REDUCTIONS = (
     rf"{SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
     # "the risk of progression or death was reduced by 78%", "the risk of death fell by 85%"
     rf"\b{_RISK}(?P<what3>{_WHAT}){SPACE}+(?:(?:was|were|is|being){SPACE}+)?{_LOWERED}"
-    rf"{SPACE}+by{SPACE}+(?P<value3>{NUMBER}){PERCENT}",
+    rf"{SPACE}+by{SPACE}+(?P<value3>{ANY_NUMBER}){PERCENT}",
     # "the risk of progression or death was 78% lower", "… and the risk of death 85% lower"
     rf"\b{_RISK}(?P<what4>{_WHAT}){SPACE}+(?:(?:was|were|is){SPACE}+)?(?P<value4>{NUMBER}){PERCENT}"
     rf"{SPACE}+lower\b",
-    # "risk of death ↓85%", "Reduction in the risk of death | 85%" (a table row)
+    # "risk of death ↓85%", "Risk of death down 85%", "Reduction in the risk of death | 85%"
     rf"\b(?:reduction{SPACE}+in{SPACE}+(?:the{SPACE}+)?)?{_RISK}(?P<what5>{_WHAT}){SPACE}*"
-    rf"(?:↓|\|){SPACE}*(?P<value5>{NUMBER}){PERCENT}",
+    rf"(?:↓|\||down\b){SPACE}*(?P<value5>{NUMBER}){PERCENT}",
     # "Reductions of 78% in the hazard of progression ... and of 85% in the hazard of death"
     rf"(?:\breductions?{SPACE}+|(?P<continued>\band{SPACE}+))of{SPACE}+(?P<value6>{NUMBER}){PERCENT}"
     rf"{SPACE}+in{SPACE}+(?:the{SPACE}+)?{_RISK}(?P<what6>[^,;.]{{3,60}}?)"
