@@ -39,6 +39,12 @@ CASES = [
     ("Compared with controls, the risk of death fell by 85%.", 0.15, "OS", "85% risk reduction"),
     ("Risk of death down 85% vs controls.", 0.15, "OS", "85% risk reduction"),
     (
+        "DFS rose to 78%, and the risk of progression or death was lowered by 78 per cent.",
+        0.22,
+        "DFS",
+        "78% risk reduction",
+    ),
+    (
         "The risk of relapse or death fell by seventy-eight per cent.",
         0.22,
         "DFS",

@@ -351,6 +351,69 @@ CASES = [
         "Two years out, disease-free survival is seventy-eight point five per cent.",
         [("DFS", 24, 78.5)],
     ),
+    # slide shorthand: "@24 mo", "pEFS 6 y = …"
+    (
+        "DFS: @24 mo 78% (95% CI 65–90) drug vs 50% (95% CI 43–57) HC.",
+        [("DFS", 24, 78.0), ("DFS", 24, 50.0)],
+    ),
+    ("pEFS 5 y = 44.0 ± 2.0%; pOS 5 y = 57.0 ± 2.0%", [("EFS", 60, 44.0), ("OS", 60, 57.0)]),
+    # values referred to by "the 6-year figures of …" between two other endpoints
+    (
+        "The 3-year EFS of 61% and OS of 80% beat the 5-year figures of protocol X, 44% and 57%, "
+        "or the 4-year EFS of 47% in protocol Y.",
+        [
+            ("EFS", 36, 61.0),
+            ("OS", 36, 80.0),
+            ("EFS", 60, 44.0),
+            ("OS", 60, 57.0),
+            ("EFS", 48, 47.0),
+        ],
+    ),
+    (
+        "Two years on, 90% of them were alive, and 78% were alive without their leukaemia having "
+        "returned. For the earlier babies, the two figures were 66% and 50%.",
+        [("OS", 24, 90.0), ("DFS", 24, 78.0), ("OS", 24, 66.0), ("DFS", 24, 50.0)],
+    ),
+    (
+        "Two years later, 90% of them were still alive. That compares with 66% of 200 babies "
+        "who had chemotherapy only.",
+        [("OS", 24, 90.0), ("OS", 24, 66.0)],
+    ),
+    (
+        "Just 44 per cent had come through five years without a relapse, death or another "
+        "serious event.",
+        [("EFS", 60, 44.0)],
+    ),
+    (
+        "Overall survival at two years was 90% (80% to 99%); in the comparison group it was 66% "
+        "(59% to 73%).",
+        [("OS", 24, 90.0), ("OS", 24, 66.0)],
+    ),
+    (
+        "Two years after treatment, 90 percent of the babies were alive. Among 200 earlier "
+        "babies, that figure was 66 percent.",
+        [("OS", 24, 90.0), ("OS", 24, 66.0)],
+    ),
+    (
+        "The 2-year probabilities of disease-free and overall survival were 78% and 90%. For "
+        "the controls, the matching estimates were 50% and 66%.",
+        [("DFS", 24, 78.0), ("OS", 24, 90.0), ("DFS", 24, 50.0), ("OS", 24, 66.0)],
+    ),
+    (
+        "Trial X reported a 4-year EFS of 47.0% ± 2.6%; trial Y reached 44.0% ± 2.0% at 5 "
+        "years, with an OS of 57.0% ± 2.0%.",
+        [("EFS", 48, 47.0), ("EFS", 60, 44.0), ("OS", 60, 57.0)],
+    ),
+    (
+        "Trial Y | EFS and OS (5 years), whole cohort | EFS 44.0% (SE 2.0); OS 57.0% (SE 2.0)",
+        [("EFS", 60, 44.0), ("OS", 60, 57.0)],
+    ),
+    (
+        "The 2-year DFS was 78% (95% CI, 65 to 90) and the 2-year OS 90% (95% CI, 80 to 99); "
+        "among 200 historical controls, the values were 50% (95% CI, 43 to 57) and 66% (95% "
+        "CI, 59 to 73).",
+        [("DFS", 24, 78.0), ("OS", 24, 90.0), ("DFS", 24, 50.0), ("OS", 24, 66.0)],
+    ),
     # a footnote marker after the full stop ends the sentence
     (
         "EFS at four years was 47.0%.⁴ Its successor reported an EFS of 46.1%, both at six years.⁵",

@@ -44,15 +44,16 @@ _TIMEPOINT_BEFORE = re.compile(
 _TIMEPOINT_IN_BRACKETS = re.compile(
     rf"^{SPACE}*\({SPACE}*(?:at{SPACE}+)?{TIMEPOINT}{SPACE}*\)", re.I
 )
+# "pEFS 6 y = 46.1%", "EFS @24 mo"
 _TIMEPOINT_AFTER = re.compile(
     rf"^{SPACE}*(?:\([^()]{{1,12}}\){SPACE}*)?(?:(?:rates?|estimates?|probabilit(?:y|ies))"
-    rf"{SPACE}+)?(?:(?P<preposition>at|after|of){SPACE}+)?{TIMEPOINT}"
-    rf"(?(preposition)|{SPACE}+(?:after|from|since)\b)",
+    rf"{SPACE}+)?(?:(?P<preposition>at|after|of|@){SPACE}*)?{TIMEPOINT}"
+    rf"(?(preposition)|(?:{SPACE}+(?:after|from|since)\b|{SPACE}*[=:]))",
     re.I,
 )
 
 SENTENCE_TIMEPOINT = re.compile(
-    rf"(?:\b(?:at|after)(?:{SPACE}+the)?{SPACE}+|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
+    rf"(?:\b(?:at|after)(?:{SPACE}+the)?{SPACE}+|@{SPACE}*|(?={ANY_NUMBER}{SPACE}?(?:-|{SPACE})?{TIME_UNIT}{SPACE}+"
     rf"(?:on|later|after|from|since|out)\b))"
     rf"{TIMEPOINT}",
     re.I,
@@ -122,7 +123,9 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
         if earlier.timepoint_months is None and COORDINATION.match(text[earlier.end : later.start]):
             earlier.timepoint_months = later.timepoint_months
     # "2-year OS 93.3% ... as compared with ... OS 65.8%": a repeated endpoint keeps its
-    # timepoint within its clause; "… at 4 years in Interfant-99; EFS 46.1% … at 6 years" not.
+    # timepoint within its clause; "… at 4 years in Interfant-99; EFS 46.1% … at 6 years" not,
+    # unless the sentence names one time only ("EFS and OS (6 years) | EFS 46.1%; OS 58.2%").
+    one_time = len(_outcome_times(text)) == 1
     for index, mention in enumerate(mentions):
         if mention.timepoint_months is None:
             mention.timepoint_months = next(
@@ -131,7 +134,7 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
                     for m in reversed(mentions[:index])
                     if m.endpoint == mention.endpoint
                     and m.timepoint_months is not None
-                    and not semicolon_between(text, m.end, mention.start)
+                    and (one_time or not semicolon_between(text, m.end, mention.start))
                 ),
                 None,
             )
@@ -163,6 +166,16 @@ def endpoint_mentions(text: str) -> list[EndpointMention]:
             ):
                 later.timepoint_months = earlier.timepoint_months
     return mentions
+
+
+def _outcome_times(text: str) -> set[float | None]:
+    """The times in months a sentence names in years or months (not days or weeks: those
+    are durations of treatment)."""
+    return {
+        timepoint_of(m)
+        for m in re.finditer(TIMEPOINT, text, re.I)
+        if m["tp_unit"].lower()[:1] in ("y", "m")
+    }
 
 
 def timepoint_of(match: re.Match[str] | None) -> float | None:

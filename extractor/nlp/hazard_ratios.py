@@ -41,7 +41,7 @@ _REDUCTIONS = (
     # "reduced the risk of relapse by 78%", "... and the risk of death by 85%", "... and that of
     # death by 85%"
     rf"(?P<verb>{_LOWERED}|and)(?:{SPACE}+the)?{SPACE}+(?:{_RISK}|that{SPACE}+of{SPACE}+)"
-    rf"(?P<what2>[^,;.]{{3,60}}?)"
+    rf"(?P<what2>(?:(?!{_LOWERED})[^,;.]){{3,60}}?)"
     rf"{SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
     # "the risk of progression or death was reduced by 78%", "the risk of death fell by 85%"
     rf"\b{_RISK}(?P<what3>{_WHAT}){SPACE}+(?:(?:was|were|is|being){SPACE}+)?{_LOWERED}"

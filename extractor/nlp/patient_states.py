@@ -33,8 +33,13 @@ from extractor.nlp.numbers import (
 # without relapse or another serious event" (EFS, at six years), "alive and in continuous
 # remission" (DFS), "had come through without their cancer returning" (DFS), "had not had their
 # leukaemia come back or another serious problem" (EFS).
-_AND_OTHER = r"\s+(?:\w+\s+){0,2}?or\s+(?:(?:other|any|another|an?|serious|major)\s+)*"
-_COMING_BACK = r"(?:\s+(?:coming\s+back|returning|recurring|relapsing))?"
+# "without a relapse or other events", "without a relapse, death or another serious event"
+_AND_OTHER = r"[\s,]+(?:\w+[\s,]+){0,2}?or\s+(?:(?:other|any|another|an?|serious|major)\s+)*"
+# "without the leukaemia coming back", "without their leukaemia having returned"
+_COMING_BACK = (
+    r"(?:\s+(?:coming\s+back|returning|recurring|relapsing"
+    r"|having\s+(?:come\s+back|returned|recurred|relapsed)))?"
+)
 _STATUS = (
     rf"(?P<status>(?:(?:(?:survived|(?:come|came|got)\s+through)(?:{SPACE}+(?:for{SPACE}+)?"
     rf"(?:at{SPACE}+least{SPACE}+)?{TIMEPOINT}|{SPACE}+that{SPACE}+long)?)"

@@ -98,9 +98,11 @@ _FOR_ENDPOINT = re.compile(
     re.I,
 )
 # "the corresponding values", "the corresponding blinatumomab estimates"
+# "; among 214 controls, the values were", "the 6-year figures of Interfant-06"
 _CORRESPONDING = re.compile(
-    r"\b(?:corresponding|equivalent|respective)\s+(?:[\w-]+\s+){0,2}?(?:values|rates|figures"
-    r"|estimates|proportions|percentages)\b",
+    rf"\b(?:(?:corresponding|equivalent|respective|matching)\s+(?:[\w-]+\s+){{0,2}}?"
+    rf"|(?:the|these|those)\s+(?:two\s+|same\s+)?|the\s+{TIMEPOINT}{SPACE}*)"
+    r"(?:values|rates|figures|estimates|proportions|percentages)\b",
     re.I,
 )
 _OTHER_OUTCOME = re.compile(
@@ -109,11 +111,15 @@ _OTHER_OUTCOME = re.compile(
     re.I,
 )
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
+# "the rates were", "that figure was", "the matching estimates", "That compares with 65.8%"
 _ANAPHORA = re.compile(
-    r"\b(?:the|these|those|corresponding)\s+(?:corresponding\s+|equivalent\s+)?(?:rates|figures?"
-    r"|estimates?|values?|proportions)\b|\brespectively\b|,\s+it\s+was\b",
+    r"\b(?:the|these|those|that|this|corresponding)\s+(?:corresponding\s+|equivalent\s+"
+    r"|matching\s+|two\s+|same\s+)?(?:rates|figures?|estimates?|values?|proportions)\b"
+    r"|\brespectively\b|,\s+it\s+was\b|^\W*(?:that|this)\s+compares?\s+(?:with|to)\b",
     re.I,
 )
+# "That compares with 65.8% of 214 babies who had only chemotherapy": the same measure
+_COMPARES_BACK = re.compile(r"^\W*(?:that|this)\s+compares?\s+(?:with|to)\b", re.I)
 # A sentence about another measure does not refer back to the survival figures before it.
 _OTHER_MEASURE = re.compile(
     r"remission|response|\bMRD\b|residual disease|adverse|toxicit|\bgrade\b|hazard|risk", re.I
@@ -372,7 +378,7 @@ class SurvivalEstimates:
             if (
                 number is None
                 or number > 100
-                or _NOT_SURVIVAL_AFTER.match(rest)
+                or (_NOT_SURVIVAL_AFTER.match(rest) and not _COMPARES_BACK.match(text))
                 or NOT_A_RATE_AFTER.match(rest)
             ):
                 continue
@@ -559,12 +565,18 @@ def _pair(
     pairs: list[tuple[EndpointMention, re.Match[str]]] = []
     # "2-year DFS was 81.6% and OS 93.3%; in the controls, the corresponding values were 49.4%
     # and 65.8%": the values after the anaphor take the endpoints named before it, in order
-    corresponding = _CORRESPONDING.search(text, mentions[-1].end) if mentions else None
+    # "… better than the 6-year figures of Interfant-06, 46·1% and 58·2%": at their own time
+    corresponding = _CORRESPONDING.search(text, mentions[0].end) if mentions else None
     if corresponding:
-        later = [v for v in values if v.start() >= corresponding.end()]
-        if len(later) == len(mentions):
-            pairs.extend(zip(mentions, later, strict=True))
-            values = [v for v in values if v.start() < corresponding.start()]
+        named = [m for m in mentions if m.end <= corresponding.start()]
+        upto = next((m.start for m in mentions if m.start >= corresponding.end()), len(text))
+        later = [v for v in values if corresponding.end() <= v.start() < upto]
+        if later and len(later) == len(named):
+            own_time = timepoint_of(corresponding) if corresponding["tp_value"] else None
+            if own_time is not None:
+                named = [EndpointMention(m.endpoint, m.start, m.end, own_time) for m in named]
+            pairs.extend(zip(named, later, strict=True))
+            values = [v for v in values if v not in later]
     comparison = COMPARISON.search(text, mentions[-1].end) if mentions else None
     if comparison:
         compared = [v for v in values if v.start() >= comparison.end()]
@@ -591,7 +603,7 @@ def _pair(
         if before and _OTHER_OUTCOME.search(text, mentions[before[-1]].end, value.start()):
             continue
         # "2-yr OS 93.3% vs 65.8%; anaemia 17%": a semicolon outside brackets ends the list
-        if before and _clause_ends(text, mentions[before[-1]].end, value.start()):
+        if before and _clause_ends(text, mentions[before[-1]].end, value):
             continue
         if before:
             by_mention.setdefault(before[-1], []).append(value)
@@ -606,11 +618,26 @@ def _pair(
     return sorted(pairs, key=lambda pair: pair[1].start())
 
 
-def _clause_ends(text: str, start: int, end: int) -> bool:
-    """Whether a semicolon outside brackets stands in ``text[start:end]``, other than one that
-    opens the next arm of a list ("blinatumomab 93.3%; controls 65.8%")."""
-    last = last_semicolon(text, start, end)
-    return last is not None and not ARM_LABEL.fullmatch(text, last + 1, end)
+def _clause_ends(text: str, start: int, value: re.Match[str]) -> bool:
+    """Whether a semicolon outside brackets stands between ``start`` and the value, other than
+    one that opens the next arm of a list ("blinatumomab 93.3%; controls 65.8%"), one before
+    the same measure in other words ("; in the comparison group it was 65.8%") or one before
+    a value given with its own time ("…; Interfant-06 reached 46.1% ± 2.1% at 6 years")."""
+    last = last_semicolon(text, start, value.start())
+    return (
+        last is not None
+        and not ARM_LABEL.fullmatch(text, last + 1, value.start())
+        and not _SAME_MEASURE.search(text, last + 1, value.start())
+        and not _TIMED_VALUE.match(text, value.end())
+    )
+
+
+_SAME_MEASURE = re.compile(r"\b(?:it|this|that)\s+(?:was|were|is|stood\s+at|reached)\s*$", re.I)
+_TIMED_VALUE = re.compile(
+    rf"(?:{SPACE}*(?:±|\+/-){SPACE}*{NUMBER}{SPACE}?%?)?(?:{SPACE}*\([^()]*\))?{SPACE}*,?"
+    rf"{SPACE}*(?:at|after){SPACE}+{TIMEPOINT}",
+    re.I,
+)
 
 
 def _coordinated_chain(
