@@ -79,3 +79,30 @@ def test_not_adverse_events(extract):
 )
 def test_a_grade_counts_for_the_rates_it_qualifies(extract, text, grades):
     assert [a["grade_min"] for a in extract(text)["adverse_events"]] == grades
+
+
+def test_slide_shorthand_for_events(extract):
+    text = "Safety, grade ≥3: anaemia 17%; FN 7%; neutropenia 7%; ↑GGT 7%. No toxic deaths."
+    assert [
+        (a["event"], a["grade_min"], a["value_pct"]) for a in extract(text)["adverse_events"]
+    ] == [
+        ("anemia", 3, 17.0),
+        ("febrile neutropenia", 3, 7.0),
+        ("neutropenia", 3, 7.0),
+        ("elevated gamma-glutamyltransferase", 3, 7.0),
+    ]
+
+
+def test_gamma_gt_in_a_table_whose_caption_gives_the_grade(extract):
+    text = (
+        "Table 3. Grade 3 or higher adverse events, % of infants\n"
+        "Event | Grade >=3\n"
+        "Anaemia | 17\n"
+        "Gamma-GT increased | 7\n"
+    )
+    assert [
+        (a["event"], a["grade_min"], a["value_pct"]) for a in extract(text)["adverse_events"]
+    ] == [
+        ("anemia", 3, 17.0),
+        ("elevated gamma-glutamyltransferase", 3, 7.0),
+    ]

@@ -109,6 +109,16 @@ CASES = [
     ("Fewer than 5 leukaemic cells per 10,000 normal cells were found.", []),
     ("Interfant-06 patients were treated in 2006.", []),
     ("Since 1999 infants with ALL have been treated on shared protocols.", []),
+    # result lines and slide shorthand
+    ("Participants randomized after induction (medium/high risk): 330", [(330, "arm")]),
+    (
+        "Population: Treated: 68 (KMT2A-r 60, NPM1m 8).",
+        [(68, "total"), (60, "subgroup"), (8, "subgroup")],
+    ),
+    ("Medium- and high-risk patients were randomised after induction (330).", [(330, "arm")]),
+    ("651 infants; 330 MR/HR randomised to two arms", [(651, "total"), (330, "arm")]),
+    ("Most of the patients, 60, had a KMT2A rearrangement.", [(60, "subgroup")]),
+    ("With a CYP3A4 inhibitor the dose is 160 mg.", []),
 ]
 
 

@@ -38,6 +38,7 @@ CASES = [
     ("Risk reduction versus controls: 85% for death.", 0.15, "OS", "85% risk reduction"),
     ("Compared with controls, the risk of death fell by 85%.", 0.15, "OS", "85% risk reduction"),
     ("Risk of death down 85% vs controls.", 0.15, "OS", "85% risk reduction"),
+    ("OS @24 mo 93% vs 66%; risk of death −85%.", 0.15, "OS", "85% risk reduction"),
     (
         "DFS rose to 78%, and the risk of progression or death was lowered by 78 per cent.",
         0.22,

@@ -83,6 +83,26 @@ REGISTRY_FIELD = re.compile(
     rf"(?:{SPACE}*\([^()]{{0,40}}\))?{SPACE}*:{SPACE}*(?P<number>\d[\d,]*)\b",
     re.I,
 )
+# "Randomised after induction: 330", "Treated: 68", "Participants randomized after induction
+# (medium/high risk): 330": a result line that labels its count with what was done
+LABELLED_COUNT = re.compile(
+    rf"(?:^|[–•|;:]){SPACE}*(?P<field>(?:(?:participants?|patients?|infants?|children){SPACE}+)?"
+    rf"(?:randomi[sz]ed|treated|enrol(?:l)?ed|included|analy[sz]ed|evaluable|registered)"
+    rf"(?:{SPACE}+(?!\d)[\w/-]+){{0,3}}?)(?:{SPACE}*\([^()]{{0,40}}\))?{SPACE}*:{SPACE}*"
+    rf"(?P<number>\d[\d,]*)\b(?!{SPACE}*%)",
+    re.I,
+)
+# "randomised after induction (330)"
+COUNT_IN_BRACKETS = re.compile(
+    rf"\b(?P<field>(?:randomi[sz]ed|randomly{SPACE}+assigned|treated|enrol(?:l)?ed))"
+    rf"(?:{SPACE}+(?!\d)[\w/-]+){{0,3}}?{SPACE}*\({SPACE}*(?P<number>\d[\d,]*){SPACE}*\)",
+    re.I,
+)
+# "Treated: 68 (KMT2A-r 60, NPM1m 8)", "KMT2A-r: 60": a gene-named subgroup before its count
+GENE_LABELLED = re.compile(
+    rf"(?:^|[;,(|]){SPACE}*(?P<label>[A-Z][A-Z0-9]*\d[A-Z0-9]*(?:-r|m)?)(?![\w-]){SPACE}*:?{SPACE}*"
+    rf"(?P<number>\d+)\b(?!{SPACE}*(?:%|[A-Za-zμµ]))"
+)
 # "NPM1 mutation: the remaining 8 (12%)": the rest of a cohort split before.
 REMAINING = re.compile(
     rf"\bthe{SPACE}+(?:remaining|other){SPACE}+(?P<number>\d+)\b(?!{SPACE}*(?:%|[A-Za-z]))",
@@ -97,15 +117,17 @@ OF_WHOM = re.compile(
 # 60 with a KMT2A rearrangement", "(60 KMT2A-rearranged, ...)": a count
 # whose group is a genetic feature, after the cohort it is part of.
 GENETIC_SUBGROUP = re.compile(
-    rf"(?:^|[;,(]|\b(?:including|and|of{SPACE}+(?:whom|them))\b){SPACE}*(?P<number>\d+){SPACE}+"
+    rf"(?:^|[;,(]|\b(?:including|and|of{SPACE}+(?:whom|them))\b){SPACE}*(?P<number>\d+),?{SPACE}+"
     rf"(?:(?:had|carried|harbou?red|with)(?:{SPACE}+[a-z]+){{0,2}}?(?:{SPACE}+with)?{SPACE}+"
     rf"(?P<label>(?:an?{SPACE}+)?(?:[\w-]*[A-Z0-9][\w-]*{SPACE}+)?(?:rearrange\w*|mutat\w*"
     rf"|translocation|fusion)|[A-Z][A-Z0-9]{{2,}}\w*(?:-r)?)"
     rf"|(?P<adjective>[A-Z][A-Z0-9]{{2,}}\w*[-‑](?:rearranged|mutated|positive))\b)",
 )
 # "68 treated", "30 pts were treated": a count whose noun is left out before its verb
+# "330 MR/HR randomised": a group label may stand between
 COUNTED_BY_VERB = re.compile(
-    rf"(?:^|[;,(]|\b(?:and|of)\b){SPACE}*(?P<number>\d+){SPACE}+(?:were{SPACE}+)?"
+    rf"(?:^|[;,(]|\b(?:and|of)\b){SPACE}*(?P<number>\d+){SPACE}+(?:(?-i:[A-Z][\w/+-]*){SPACE}+)?"
+    rf"(?:were{SPACE}+)?"
     rf"(?P<verb>treated|enrolled|enroled|included|evaluable|eligible|analy[sz]ed"
     rf"|(?:randomly{SPACE}+)?(?:assigned|allocated)|randomi[sz]ed|underwent{SPACE}+"
     rf"randomi[sz]ation)\b(?!{SPACE}+(?:with|for|by|in)\b)",
@@ -330,6 +352,16 @@ def _counts(text: str) -> Iterator[Count]:
             field = match["field"].lower()
             role = "arm" if "randomi" in field else "planned" if _PLANNED.search(text) else "total"
             yield match.start(), match.end(), n, role, match["field"]
+    for match in [*LABELLED_COUNT.finditer(text), *COUNT_IN_BRACKETS.finditer(text)]:
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            field = match["field"].lower()
+            role = "arm" if "randomi" in field else "planned" if _PLANNED.search(text) else "total"
+            yield match.start("number"), match.end(), n, role, match["field"]
+    for match in GENE_LABELLED.finditer(text):
+        n = as_int(parse_number(match["number"]))
+        if n is not None and n >= _MINIMUM_COUNT:
+            yield match.start("label"), match.end(), n, "subgroup", match["label"]
     for match in SHARES_NOUN.finditer(text):
         n = as_int(parse_number(match["number"]))
         if n is not None and n >= _MINIMUM_COUNT:

@@ -49,9 +49,10 @@ _REDUCTIONS = (
     # "the risk of progression or death was 78% lower", "… and the risk of death 85% lower"
     rf"\b{_RISK}(?P<what4>{_WHAT}){SPACE}+(?:(?:was|were|is){SPACE}+)?(?P<value4>{NUMBER}){PERCENT}"
     rf"{SPACE}+lower\b",
-    # "risk of death ↓85%", "Risk of death down 85%", "Reduction in the risk of death | 85%"
+    # "risk of death ↓85%", "Risk of death down 85%", "risk of death −85%", "Reduction in the
+    # risk of death | 85%"
     rf"\b(?:reduction{SPACE}+in{SPACE}+(?:the{SPACE}+)?)?{_RISK}(?P<what5>{_WHAT}){SPACE}*"
-    rf"(?:↓|\||down\b){SPACE}*(?P<value5>{NUMBER}){PERCENT}",
+    rf"(?:↓|\||down\b|[−-](?=\d)){SPACE}*(?P<value5>{NUMBER}){PERCENT}",
     # "Reductions of 78% in the hazard of progression ... and of 85% in the hazard of death"
     rf"(?:\breductions?{SPACE}+|(?P<continued>\band{SPACE}+))of{SPACE}+(?P<value6>{NUMBER}){PERCENT}"
     rf"{SPACE}+in{SPACE}+(?:the{SPACE}+)?{_RISK}(?P<what6>[^,;.]{{3,60}}?)"

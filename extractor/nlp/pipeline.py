@@ -89,11 +89,14 @@ _FOOTNOTE = re.compile(rf"[{_SUPERSCRIPTS}]+(?:[,–-][{_SUPERSCRIPTS}]+)*")
 
 
 def _tokenizer(nlp: Language) -> Tokenizer:
-    """scispaCy's tokenizer, with footnote markers split from the full stop before them."""
+    """scispaCy's tokenizer, with footnote markers split from the full stop before them and
+    arrows from the word they qualify ("↑GGT 7%")."""
     tokenizer = combined_rule_tokenizer(nlp)
+    prefixes = tokenizer.prefix_search.__self__.pattern  # type: ignore[attr-defined]
     suffixes = tokenizer.suffix_search.__self__.pattern  # type: ignore[attr-defined]
-    with warnings.catch_warnings():  # spaCy's own suffix pattern warns of "[[" when compiled
+    with warnings.catch_warnings():  # spaCy's own patterns warn of "[[" when compiled
         warnings.simplefilter("ignore", FutureWarning)
+        tokenizer.prefix_search = re.compile(rf"^[↑↓]|{prefixes}").search
         tokenizer.suffix_search = re.compile(rf"(?<=\.){_FOOTNOTE.pattern}$|{suffixes}").search
     return tokenizer
 
