@@ -289,3 +289,16 @@ def test_drugs_given_as_examples_after_think_are_not_dosed(extract):
         "posaconazole or voriconazole) the dose drops to 160 mg twice daily."
     )
     assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("revumenib", 160.0)]
+
+
+def test_a_drug_never_dosed_in_the_unit_does_not_take_the_dose(extract):
+    text = (
+        "In older children the labelled regimen starts at 5 μg/m2/d for a week, with "
+        "dexamethasone premedication, before blinatumomab reaches its target dose."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("blinatumomab", 5.0)]
+
+
+def test_a_drug_named_as_an_example_with_its_own_dose_is_dosed(extract):
+    text = "A standard adult dose such as ziftomenib 600 mg once daily says little about infants."
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("ziftomenib", 600.0)]

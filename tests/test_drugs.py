@@ -44,3 +44,8 @@ def test_mentions_keep_their_spans_and_ids(extract):
         ("Blincyto", "Blincyto"),
         ("blinatumomab", "blinatumomab"),
     ]
+
+
+def test_a_lower_case_english_word_is_not_a_brand_or_acronym(extract):
+    text = "The pump sits in a backpack; revumenib is given by mouth."
+    assert [d["name"] for d in extract(text)["drugs"]] == ["revumenib"]

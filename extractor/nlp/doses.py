@@ -23,6 +23,7 @@ from extractor.nlp.facts import (
     sentence_text,
     title_drug,
 )
+from extractor.nlp.lexicons import DATA, read_jsonl
 from extractor.nlp.numbers import (
     BASIS,
     DASH,
@@ -91,6 +92,11 @@ _A_POINT_IN_TIME = re.compile(
     r"\b(?:before|after|prior\s+to|until)\s+(?:the\s+|each\s+|every\s+)?(?:first\s+|last\s+)?$",
     re.I,
 )
+# The mass units each drug of this literature is dosed in (blinatumomab in μg, dexamethasone
+# in mg, pegaspargase in IU): a dose in another unit is not that drug's.
+DOSE_UNITS = {
+    entry["drug"]: tuple(entry["units"]) for entry in read_jsonl(DATA / "dose_units.jsonl")
+}
 _NEAR = 30  # characters: how far a drug name may stand from its dose and still be preferred
 _AFTER = 90  # characters after a dose read for its schedule
 _SENTENCES_BACK = 3  # how far back a dose without a drug in its sentence looks for one
@@ -196,13 +202,18 @@ def _nearest_drug(
     in its sentence, else the last one named in the sentences just before ("Revumenib is
     taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before,
     else the one drug the document's title names."""
-    drugs = [d for d in drugs if not _named_as_an_example(d)]
+    text = doc_text(sent.doc)
+    # not a drug named as an example ("such as posaconazole") unless the dose follows its name
+    # ("such as ziftomenib 600 mg"), nor one never dosed in this mass unit (dexamethasone in μg)
+    candidates = [
+        d for d in drugs if not _named_as_an_example(d) or not text[d.end_char : start].strip()
+    ]
+    drugs = [d for d in candidates if mass in DOSE_UNITS.get(d.label_, (mass,))]
     in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
     # not a drug named as a point in time ("Dexamethasone, before the first blinatumomab
     # infusion: 5 mg/m2"), unless the dose is written right after it
-    text = doc_text(sent.doc)
     timing = [
         d
         for d in before
@@ -242,7 +253,9 @@ def _nearest_drug(
     if named:
         return named[-1]
     # A label or abstract about one drug doses it far from its name: "Cycle 1: 9 μg/day".
-    if len({d.label_ for d in named_earlier}) == 1:
+    # (one drug named before, counting those never dosed so: "Blinatumomab was stopped and
+    # dexamethasone given … Patients took 270 mg" is not guessed)
+    if len({d.label_ for d in candidates if d.start_char < sent.start_char}) == 1 and named_earlier:
         return named_earlier[-1]
     # ... or names it in its title, other drugs in passing.
     return title_drug(sent.doc) if sent.start else None

@@ -41,6 +41,13 @@ _DRUG_CLASS = re.compile(
 )
 
 
+def _a_common_word(text: str, drug: DrugEntry) -> bool:
+    """A short brand name or acronym written as a lower-case word is an English word: "sits"
+    (SITS), "emend" (Emend). Brands and acronyms are written with capitals; generic names
+    ("dexamethasone") are not."""
+    return text.isalpha() and text.islower() and len(text) <= 6 and text != drug.name
+
+
 @dataclass(frozen=True)
 class DrugEntry:
     """A generic drug with its dictionary ids."""
@@ -125,7 +132,7 @@ class DrugMentions:
         spans = []
         for span in filter_spans(found):
             drug = self.lexicon.lookup(span.text)
-            if drug is not None:
+            if drug is not None and not _a_common_word(span.text, drug):
                 spans.append(Span(doc, span.start, span.end, label=drug.name))
         spans.extend(self._defined_abbreviations(doc, spans))
         spans = sorted(filter_spans(spans), key=lambda s: s.start)
