@@ -414,6 +414,56 @@ CASES = [
         "CI, 59 to 73).",
         [("DFS", 24, 78.0), ("OS", 24, 90.0), ("DFS", 24, 50.0), ("OS", 24, 66.0)],
     ),
+    # word ratios with the exact figure in brackets
+    (
+        "MLL-10 kept more than four in five alive (85.2%) and event-free at 3 years (66.2%).",
+        [("OS", 36, 85.2), ("EFS", 36, 66.2)],
+    ),
+    (
+        "Fewer than half of infants (46.1% at six years) survived without an event.",
+        [("EFS", 72, 46.1)],
+    ),
+    (
+        "Roughly four in five infants (78%; 95% CI, 65-90) were alive and in remission at two "
+        "years.",
+        [("DFS", 24, 78.0)],
+    ),
+    (
+        "Just under half of the babies, 44 per cent, were alive and free of relapse or other "
+        "events five years on, and nearly six in ten, 57 per cent, were alive.",
+        [("EFS", 60, 44.0), ("OS", 60, 57.0)],
+    ),
+    (
+        "Two years on, 78 per cent had no sign of the cancer coming back, compared with just "
+        "50 per cent.",
+        [("DFS", 24, 78.0), ("DFS", 24, 50.0)],
+    ),
+    (
+        "Three years on, 80 percent were alive. The proportion who survived over the same "
+        "period without a relapse or other serious event was 61 percent; 44 percent were alive "
+        "without such events after five years.",
+        [("OS", 36, 80.0), ("EFS", 36, 61.0), ("EFS", 60, 44.0)],
+    ),
+    (
+        "Five-year figures: event-free survival 44 per cent, overall survival 57 per cent.",
+        [("EFS", 60, 44.0), ("OS", 60, 57.0)],
+    ),
+    (
+        "The 5-year EFS and overall survival (OS) were 44.0% and 57.0%, each with an SE of 2.0%.",
+        [("EFS", 60, 44.0), ("OS", 60, 57.0)],
+    ),
+    # decimal commas
+    (
+        "The 5-year EFS and OS were 44,0 % and 57,0 %, and the 2-year DFS was 78,5 % (95 % CI "
+        "65,2–90,1).",
+        [("EFS", 60, 44.0), ("OS", 60, 57.0), ("DFS", 24, 78.5)],
+    ),
+    ("47.0% – event-free survival at 4 years in protocol X (SE 2.6)", [("EFS", 48, 47.0)]),
+    (
+        "For babies who got chemotherapy alone, the 3-year EFS was 39 percent. With the drug, "
+        "that number was 36 percent.",
+        [("EFS", 36, 39.0), ("EFS", 36, 36.0)],
+    ),
     # a footnote marker after the full stop ends the sentence
     (
         "EFS at four years was 47.0%.⁴ Its successor reported an EFS of 46.1%, both at six years.⁵",

@@ -191,6 +191,20 @@ def test_an_aligned_table_with_a_time_column_and_grouped_rows(extract):
     ]
 
 
+def test_a_long_table_with_times_in_months_and_outcomes_with_their_time(extract):
+    text = (
+        "| Study | Arm | Endpoint | Time (months) | Estimate (%) |\n"
+        "|:--|:--|:--|--:|--:|\n"
+        "| Protocol X | all patients | EFS | 48 | 47.0 |\n"
+        "\n"
+        "Population | Patients | Outcome | Result\n"
+        "Whole cohort | 651 | OS, 6 years | 58.2% (SE 2.1%)\n"
+    )
+    assert [
+        (s["endpoint"], s["timepoint_months"], s["value_pct"]) for s in extract(text)["survival"]
+    ] == [("EFS", 48, 47.0), ("OS", 72, 58.2)]
+
+
 def test_a_result_line_that_names_a_measure_is_not_an_arm(extract):
     text = (
         "Results: survival and safety\n"

@@ -60,7 +60,12 @@ SENTENCE_TIMEPOINT = re.compile(
 )
 
 # "Whole cohort, 6 yr: EFS 46.1% (SE 2.1); OS 58.2% (SE 2.1)": a timepoint heading a list
-_LIST_TIMEPOINT = re.compile(rf"(?<![\w-]){TIMEPOINT}{SPACE}*:", re.I)
+# "Six-year figures: event-free survival 46.1 per cent, overall survival 58.2 per cent"
+_LIST_TIMEPOINT = re.compile(
+    rf"(?<![\w-]){TIMEPOINT}(?:{SPACE}*[-‑]?{SPACE}*(?:figures|results|estimates|outcomes|data))?"
+    rf"{SPACE}*:",
+    re.I,
+)
 
 _NEXT_IN_CLAUSE = re.compile(
     r"[^;]{0,40}?%[^;%]{0,30}?\b(?:and|while|whereas|with)\s+(?:an?\s+|the\s+|its\s+)?", re.I

@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 
 # A number as written: digits with thousands separators or a decimal point (".", "·").
-NUMBER = r"(?:(?<![\w.])\d{1,3}(?:,\d{3})+(?:[.·]\d+)?(?![\d,]*\d)|(?<![\w.])\d+(?:[.·]\d+)?)"
+# "1,234", "47.0", "47·0", and the decimal comma of "46,1 %" or "70,2–94,9" (one or two digits
+# after the comma, then a percent sign, a dash or a bracket: not a thousands separator)
+NUMBER = (
+    r"(?:(?<![\w.,])\d{1,3},\d{1,2}(?![\d,])(?=\s?%|\s?[–-]\s?\d|\s?\))"
+    r"|(?<![\w.])\d{1,3}(?:,\d{3})+(?:[.·]\d+)?(?![\d,]*\d)|(?<![\w.])\d+(?:[.·]\d+)?)"
+)
 SPACE = r"[ \t\u00a0\u2009\u202f]"
 DASH = r"(?:-|–|—|‑|−|\bto\b)"
 # "47%", "47 per cent", "47 percent", and the "47pc" of British and Irish newspapers
@@ -70,6 +75,8 @@ def parse_number(text: str) -> float | None:
     if cleaned[0].isdigit() or cleaned[0] in ".·":
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:[.·]\d+)?", cleaned):
             cleaned = cleaned.replace(",", "")
+        elif re.fullmatch(r"\d+,\d{1,2}", cleaned):  # a decimal comma: "46,1"
+            cleaned = cleaned.replace(",", ".")
         cleaned = cleaned.replace("·", ".")
         try:
             return float(cleaned)
@@ -237,7 +244,8 @@ NOT_A_RATE_AFTER = re.compile(
 
 
 _INTERVAL_BEFORE = re.compile(
-    rf"(?:{PLUS_MINUS}|\bSE\b{SPACE}*[,:=]?|\bstandard{SPACE}+error(?:{SPACE}+of)?|\bCI\b{SPACE}*[,:=]?"
+    rf"(?:{PLUS_MINUS}|\bSE\b(?:{SPACE}+of|{SPACE}*[,:=])?|\bstandard{SPACE}+error(?:{SPACE}+of)?"
+    rf"|\bCI\b{SPACE}*[,:=]?"
     rf"|{NUMBER}{PERCENT}?{SPACE}*{DASH})"
     rf"{SPACE}*$",
     re.I,

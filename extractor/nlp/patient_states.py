@@ -11,6 +11,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.arms import GROUP
+from extractor.nlp.endpoints import SENTENCE_TIMEPOINT, timepoint_of
 from extractor.nlp.facts import claim, make_fact
 from extractor.nlp.numbers import (
     ANY_NUMBER,
@@ -41,18 +42,20 @@ _COMING_BACK = (
     r"|having\s+(?:come\s+back|returned|recurred|relapsed)))?"
 )
 _STATUS = (
-    rf"(?P<status>(?:(?:(?:survived|(?:come|came|got)\s+through)(?:{SPACE}+(?:for{SPACE}+)?"
-    rf"(?:at{SPACE}+least{SPACE}+)?{TIMEPOINT}|{SPACE}+that{SPACE}+long)?)"
+    rf"(?P<status>(?:(?:(?:survived|(?:come|came|got|gotten)\s+through)(?:{SPACE}+(?:for{SPACE}+)?"
+    rf"(?:at{SPACE}+least{SPACE}+)?{TIMEPOINT}|{SPACE}+that{SPACE}+long"
+    rf"|{SPACE}+(?:over|for|during){SPACE}+the{SPACE}+same{SPACE}+(?:period|time))?)"
     r"|alive)"
     r"(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
-    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+)?(?P<free_of>\w+)"
+    r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+|such\s+)?(?P<free_of>\w+)"
     rf"{_COMING_BACK}(?:{_AND_OTHER}(?P<or_free_of>\w+))?"
     r"|\s+and\s+(?P<alive_and>\w+)[-‑]free"
     r"|\s+and\s+(?P<remission>in\s+(?:continuous\s+|complete\s+|first\s+)?remission)"
     r"|\s+and\s+(?:had\s+|have\s+)?(?P<alive_not_relapsed>not\s+relapsed))?"
     r"|(?P<free>\w+)[-‑]free\b"
     r"|not\s+relapsed"
-    r"|not\s+had\s+(?:their\s+|the\s+|a\s+|any\s+)?(?P<back>\w+)\s+(?:come|coming)\s+back"
+    r"|(?:not\s+had|no\s+(?:signs?|evidence)\s+of)\s+(?:their\s+|the\s+|a\s+|any\s+)?"
+    r"(?P<back>\w+)\s+(?:(?:come|coming)\s+back|returning)"
     rf"(?:{_AND_OTHER}(?P<or_back>\w+))?)"
 )
 # "47.0 percent of the babies (SE 2.6) were alive ...", "72% of infants survived", "93.3% of
@@ -68,8 +71,8 @@ _STATUS_AFTER = re.compile(
     rf"{SPACE}+(?:the{SPACE}+)?[\w-]+))?"
     rf"(?P<aside>{SPACE}*\([^()]{{1,40}}\))?{SPACE}*,?{SPACE}*"
     r"(?:were|was|are|is|remained|remain|had)?"
-    rf"|{SPACE}*[)\]]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained|had)"
-    rf"|{SPACE}*[)\]]{SPACE}*(?=survived)"
+    rf"|{SPACE}*[)\],]?{SPACE}*(?:[–—]{SPACE}*)?(?:were|was|remained|had)"
+    rf"|{SPACE}*[)\]]?{SPACE}*(?=survived)"
     rf"|{SPACE}+(?=alive\b|\w+[-‑]free\b(?![-‑{SPACE}]*survival)))\s*(?:still\s+)?"
     rf"{_STATUS}",
     re.I,
@@ -79,8 +82,8 @@ _OVERALL_AFTER = re.compile(rf"{SPACE}+overall(?={SPACE}*(?:[,.;)]|$))", re.I)
 # "The share who were alive and free of leukemia was 81.6 percent": the state named first
 # "the probability of being alive without an event four years after diagnosis was 47.0%"
 _STATUS_BEFORE = re.compile(
-    rf"\b(?:(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:were"
-    rf"|was|remained)\s+|that\s+(?:were|was)\s+)?|(?:probability|likelihood|chances?)\s+of"
+    rf"\b(?:(?:share|proportion|percentage)\s+(?:of\s+(?:the\s+)?[\w-]+\s+)?(?:who\s+(?:(?:were"
+    rf"|was|remained)\s+)?|that\s+(?:were|was)\s+)?|(?:probability|likelihood|chances?)\s+of"
     rf"\s+(?:being\s+|staying\s+)?)(?:still\s+)?{_STATUS}"
     rf"(?:{SPACE}+{ANY_NUMBER}{SPACE}?[-‑]?{SPACE}?{TIME_UNIT}{SPACE}+(?:after|from|since)"
     rf"{SPACE}+[\w-]+)?\s+(?:was|were|stood\s+at"
@@ -88,12 +91,27 @@ _STATUS_BEFORE = re.compile(
     rf"\s+(?P<number>{NUMBER}){PERCENT}",
     re.I,
 )
+# "more than four in five alive (85.2%)", "event-free at 3 years (66.2%)": the value in
+# brackets after the state
+_STATUS_THEN_VALUE = re.compile(
+    rf"\b{_STATUS}(?:{SPACE}+at{SPACE}+(?P<at_value>{ANY_NUMBER}){SPACE}?[-‑]?{SPACE}?"
+    rf"(?P<at_unit>{TIME_UNIT}))?{SPACE}*\({SPACE}*(?P<number>{NUMBER}){PERCENT}"
+    rf"(?!{SPACE}*(?:CI\b|confidence))",
+    re.I,
+)
+# "roughly four in five infants (81.6%; 95% CI, 70.2-94.9) were alive …", "fewer than half
+# (46.1% at six years) survived without an event": the state after the bracket of the value
+_STATUS_AFTER_BRACKET = re.compile(
+    rf"(?P<closing>[^()]{{0,60}}?)\){SPACE}*(?:(?:were|was|remained|had){SPACE}+)?(?:still\s+)?"
+    rf"{_STATUS}",
+    re.I,
+)
 # "climbed from 49.4 per cent in that earlier group to 81.6 per cent": the value it changed to
 _CHANGED_TO = re.compile(rf"[^.;%]{{0,40}}?\bto{SPACE}+(?P<number>{NUMBER}){PERCENT}", re.I)
 # "... were alive at the two-year mark, against 65.8% of 214 babies"
 _COMPARED_VALUE = re.compile(
     rf"[^.;%]{{0,40}}?\b(?:against|versus|vs\.?|compared{SPACE}+(?:with|to)){SPACE}+"
-    rf"(?P<number>{NUMBER}){PERCENT}",
+    rf"(?:(?:just|only|about|around|roughly|nearly|almost){SPACE}+)?(?P<number>{NUMBER}){PERCENT}",
     re.I,
 )
 # "..., give or take a standard error of 2.6 points"
@@ -156,7 +174,7 @@ def stated_as_status(
     value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies"), all
     at the sentence's ``timepoint``; ``named_in_text`` are the endpoints the text names."""
     estimates = []
-    for subject_first in _STATUS_BEFORE.finditer(text):
+    for subject_first in [*_STATUS_BEFORE.finditer(text), *_STATUS_THEN_VALUE.finditer(text)]:
         endpoint = _status_endpoint(subject_first, named_in_text)
         # "... was 47.0% (standard error 2.6%)", "... was 81.6% (95% CI 70.2-94.9)"
         rest = text[subject_first.end() :]
@@ -166,7 +184,7 @@ def stated_as_status(
         spread_end = subject_first.end() + (ci[2] if ci else error[1] if error else 0)
         stated: list[Stated] = [(subject_first, spread_end, ci, error[0] if error else None)]
         other = _COMPARED_VALUE.match(text, spread_end) or (
-            _CHANGED_TO.match(text, spread_end) if subject_first["change"] else None
+            _CHANGED_TO.match(text, spread_end) if subject_first.groupdict().get("change") else None
         )
         stated += [(other, other.end(), None, None)] if other else []
         estimates.extend(
@@ -180,6 +198,16 @@ def stated_as_status(
             stated = [(value, overall.end(), ci, se)]
             estimates.extend(_status_facts(doc, sent, text, stated, "OS", timepoint))
             continue
+        if status is None and text[: value.start()].rstrip().endswith("("):
+            bracketed = _STATUS_AFTER_BRACKET.match(text, value.end())
+            if bracketed:
+                endpoint = _status_endpoint(bracketed, named_in_text)
+                own = timepoint_of(SENTENCE_TIMEPOINT.search(bracketed["closing"]))
+                ci, se = _spread_in(value, f"({bracketed['closing'].lstrip(' ;,')})")
+                stated = [(value, bracketed.end(), ci, se)]
+                time = own or _own_time(bracketed, timepoint)
+                estimates.extend(_status_facts(doc, sent, text, stated, endpoint, time))
+            continue
         endpoint = status and _status_endpoint(status, named_in_text)
         if not status or endpoint is None:
             continue
@@ -190,16 +218,25 @@ def stated_as_status(
         other = _COMPARED_VALUE.match(text, status.end())
         if other:
             stated.append((other, other.end(), None, None))
-        estimates.extend(
-            _status_facts(doc, sent, text, stated, endpoint, _own_time(status, timepoint))
-        )
+        # "… were alive without such events after six years": the clause's own time
+        after = _TIME_AFTER_STATUS.match(text, status.end())
+        time = timepoint_of(after) if after else _own_time(status, timepoint)
+        estimates.extend(_status_facts(doc, sent, text, stated, endpoint, time))
     return estimates
 
 
+_TIME_AFTER_STATUS = re.compile(rf"{SPACE}+(?:at|after|by){SPACE}+{TIMEPOINT}", re.I)
+
+
 def _own_time(status: re.Match[str], timepoint: float | None) -> float | None:
-    """ "survived six years without relapse": the state's own timepoint, else the sentence's."""
-    value = parse_number(status["tp_value"]) if status["tp_value"] else None
-    return months(value, status["tp_unit"]) if value is not None else timepoint
+    """ "survived six years without relapse", "event-free at 3 years (66.2%)": the state's own
+    timepoint, else the sentence's."""
+    groups = status.groupdict()
+    for value_group, unit_group in (("tp_value", "tp_unit"), ("at_value", "at_unit")):
+        value = parse_number(groups[value_group]) if groups.get(value_group) else None
+        if value is not None:
+            return months(value, groups[unit_group])
+    return timepoint
 
 
 def _status_facts(

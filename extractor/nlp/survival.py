@@ -52,13 +52,14 @@ from extractor.nlp.numbers import (
     interval_after,
     is_interval_part,
     may_hold_a_percentage,
+    months,
     parse_number,
     qualifier_before,
     standard_error_after,
 )
 from extractor.nlp.patient_states import stated_as_status
 from extractor.nlp.studies import DocumentTrials
-from extractor.nlp.tables import CELL_VALUE, GROUP_SIZE, Cell, table_rows
+from extractor.nlp.tables import CELL_VALUE, GROUP_SIZE, Cell, TableRow, table_rows
 
 # "OS was 72% at 5 years": the timepoint after the value.
 # ... but not "88%, at 2 years 76%": a timepoint that leads the next value is that value's
@@ -85,14 +86,15 @@ _FRAMING = re.compile(
     re.I,
 )
 _SAME_TIME = re.compile(
-    r"\b(?:at|by)\s+(?:that|the\s+same)\s+(?:point|time|time\s?point|stage|mark)\b|\bby\s+then\b",
+    r"\b(?:at|by|over|in)\s+(?:that|the\s+same)\s+(?:point|time|time\s?point|stage|mark|period)\b"
+    r"|\bby\s+then\b",
     re.I,
 )
 _IN_ORDER = re.compile(r"\brespectively\b|\bcorresponding\b|\bequivalent\b", re.I)
 # "46.1% (SE 2.1) for EFS", "the 47.0% 4-year EFS", "46.1% event-free survival", "36% and
-# 39% 3-year EFS": a value followed by its endpoint
+# 39% 3-year EFS", "47.0% – event-free survival at 4 years": a value followed by its endpoint
 _FOR_ENDPOINT = re.compile(
-    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
+    rf"{SPACE}*(?:\([^()]*\){SPACE}*)?(?:[–—]{SPACE}*)?(?:(?:for|in{SPACE}+terms{SPACE}+of){SPACE}+(?:the{SPACE}+)?"
     rf"|(?:(?:,|and){SPACE}*{NUMBER}{PERCENT}{SPACE}*)*"
     rf"(?:{ANY_NUMBER}{SPACE}?(?:-|‑){SPACE}?(?:year|month)s?{SPACE}+)?)",
     re.I,
@@ -114,7 +116,7 @@ _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
 # "the rates were", "that figure was", "the matching estimates", "That compares with 65.8%"
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|that|this|corresponding)\s+(?:corresponding\s+|equivalent\s+"
-    r"|matching\s+|two\s+|same\s+)?(?:rates|figures?|estimates?|values?|proportions)\b"
+    r"|matching\s+|two\s+|same\s+)?(?:rates|figures?|estimates?|values?|proportions|numbers?)\b"
     r"|\brespectively\b|,\s+it\s+was\b|^\W*(?:that|this)\s+compares?\s+(?:with|to)\b",
     re.I,
 )
@@ -171,8 +173,10 @@ class SurvivalEstimates:
                     doc,
                     sent,
                     text,
-                    # "at two years", "three-year figures: 66.2 per cent event-free"
-                    timepoint_of(SENTENCE_TIMEPOINT.search(text) or _OUTCOME_TIME.search(text))
+                    # "over the same period", "at two years", "three-year figures: 66.2 per
+                    # cent event-free"
+                    (last_time if adjacent and _SAME_TIME.search(text) else None)
+                    or timepoint_of(SENTENCE_TIMEPOINT.search(text) or _OUTCOME_TIME.search(text))
                     or (frame if framed else last_time if adjacent else None),
                     named_in_text,
                 )
@@ -243,10 +247,14 @@ class SurvivalEstimates:
         for row in table_rows(doc_text(doc)):
             named = row.column(r"\b(?:endpoint|outcome)s?\b")
             cells: list[tuple[Cell, str | None]]
+            row_time = None
             if named is not None:
                 estimate = row.column(r"estimate|value|rate|%|result")
-                time = row.column(r"\btime")
-                mentions = endpoint_mentions(f"{time.text if time else ''} {named.text}")
+                mentions = endpoint_mentions(named.text)
+                # "EFS, 6 years", or "48" under "Time (months)"
+                row_time = _time_in_column(row) or timepoint_of(
+                    re.search(TIMEPOINT, named.text, re.I)
+                )
                 cells = [(estimate, row.label.text)] if estimate else []
                 in_percent = True  # a survival estimate above 1 in a long table is a percentage
             elif not row.header and not ENDPOINT.search(row.label.text):
@@ -299,7 +307,7 @@ class SurvivalEstimates:
             timepoint = next((m.timepoint_months for m in mentions if m.timepoint_months), None)
             if timepoint is None:  # "EFS, all participants, 6 years: 46.1%", "Time frame: 6
                 # years", "Table 1. Outcomes at 2 years"
-                timepoint = timepoint_of(
+                timepoint = row_time or timepoint_of(
                     re.search(TIMEPOINT, row.label.text, re.I)
                     or re.search(TIMEPOINT, row.caption, re.I)
                 )
@@ -426,6 +434,19 @@ def _retimed(mentions: list[EndpointMention], text: str) -> list[EndpointMention
     if own is None:
         return mentions
     return [EndpointMention(m.endpoint, m.start, m.end, own) for m in mentions]
+
+
+def _time_in_column(row: TableRow) -> float | None:
+    """The timepoint a long table's time column gives: "6 years", or "48" under "Time
+    (months)"."""
+    for heading, cell in zip(row.header[1:], row.cells, strict=False):
+        if not re.search(r"\btime|\blandmark", heading.text, re.I):
+            continue
+        written = timepoint_of(re.search(TIMEPOINT, cell.text, re.I))
+        unit = re.search(r"\b(?:months?|years?)\b", heading.text, re.I)
+        bare = parse_number(cell.text) if unit else None
+        return written if written is not None else months(bare, unit[0]) if unit and bare else None
+    return None
 
 
 def _names_a_group(doc: Doc, label: Cell) -> bool:
