@@ -302,3 +302,26 @@ def test_a_drug_never_dosed_in_the_unit_does_not_take_the_dose(extract):
 def test_a_drug_named_as_an_example_with_its_own_dose_is_dosed(extract):
     text = "A standard adult dose such as ziftomenib 600 mg once daily says little about infants."
     assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [("ziftomenib", 600.0)]
+
+
+def test_doses_given_respectively_for_drugs_listed_before(extract):
+    text = (
+        "Maintenance consisted of mercaptopurine and methotrexate given orally at 50 mg/m2 per "
+        "day and 20 mg/m2 per week, respectively."
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [
+        ("mercaptopurine", 50.0),
+        ("methotrexate", 20.0),
+    ]
+
+
+def test_a_document_about_one_drug_doses_it_line_after_line(extract):
+    text = (
+        "Revumenib: formulary review\n"
+        "Alternatives: ziftomenib is investigational, given at 600 mg once daily in trials.\n"
+        "  weight 40 kg or more ....... 270 mg by mouth twice a day\n"
+    )
+    assert [(d["drug"], d["amount"]) for d in extract(text)["doses"]] == [
+        ("ziftomenib", 600.0),
+        ("revumenib", 270.0),
+    ]

@@ -39,6 +39,10 @@ CASES = [
     ("Compared with controls, the risk of death fell by 85%.", 0.15, "OS", "85% risk reduction"),
     ("Risk of death down 85% vs controls.", 0.15, "OS", "85% risk reduction"),
     ("OS @24 mo 93% vs 66%; risk of death −85%.", 0.15, "OS", "85% risk reduction"),
+    ("The risk of relapse or death came down by 78 per cent.", 0.22, "DFS", "78% risk reduction"),
+    ("It slashed the risk of death by a massive 85 per cent.", 0.15, "OS", "85% risk reduction"),
+    ("For progression or death the reduction was 78%.", 0.22, "DFS", "78% risk reduction"),
+    ("Highlights: progression-or-death risk down 78%.", 0.22, "DFS", "78% risk reduction"),
     (
         "DFS rose to 78%, and the risk of progression or death was lowered by 78 per cent.",
         0.22,

@@ -464,6 +464,17 @@ CASES = [
         "that number was 36 percent.",
         [("EFS", 36, 39.0), ("EFS", 36, 36.0)],
     ),
+    (
+        "Three years on, 36 percent of the infants given the drug were alive and free of "
+        "leukemia events.",
+        [("EFS", 36, 36.0)],
+    ),
+    (
+        "After six years, 44 per cent of all babies were alive and had not relapsed or had "
+        "another serious event.",
+        [("EFS", 72, 44.0)],
+    ),
+    ("Two-year DFS was 78%, with a lower confidence bound of 65%.", [("DFS", 24, 78.0)]),
     # a footnote marker after the full stop ends the sentence
     (
         "EFS at four years was 47.0%.⁴ Its successor reported an EFS of 46.1%, both at six years.⁵",

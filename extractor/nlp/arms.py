@@ -107,7 +107,8 @@ _NOT_AN_ARM = re.compile(
     rf"(?:(?:the|these|those|all|\d+|{SPELLED_NUMBER})\s+)*(?:patients|infants|children|babies"
     r"|participants|cases|cohort|group)|(?:which|who|whom|that|whose)\b.*"
     r"|(?:the|this|that)\s+(?:drug|agent|inhibitor|treatment|therapy)|it|them|only|just|alone"
-    r"|(?:reached|remained|stood|fell|rose|was|were|is|are)\b.*",
+    r"|(?:reached|remained|stood|fell|rose|was|were|is|are)\b.*"
+    r"|.*\b(?:confidence|bound|range|interval|limit|standard\s+error)\b.*",
     re.I,
 )
 

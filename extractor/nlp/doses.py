@@ -113,6 +113,7 @@ class Doses(SentenceReader):
         text, offset = sentence_text(sent), sent.start_char
         matches = list(DOSE.finditer(text))
         previous: Span | None = None
+        respective = _respective_drugs(drugs, sent, text, matches)
         for index, match in enumerate(matches):
             dose_start, dose_end = offset + match.start(), offset + match.end()
             # "dexamethasone 5 mg/m², up to a maximum dose of 20 mg, before Blincyto": a dose
@@ -123,6 +124,8 @@ class Doses(SentenceReader):
             drug = previous if previous and index and not between else None
             amount = parse_number(match["amount"])
             mass = normalise_unit(match["mass"], None, False)
+            if respective:
+                drug = respective[index]
             drug = previous = drug or _nearest_drug(drugs, sent, dose_start, dose_end, amount, mass)
             if drug is None or amount is None:
                 continue
@@ -242,6 +245,11 @@ def _nearest_drug(
     named_earlier = [d for d in drugs if d.start_char < sent.start_char]
     if repeated:
         return next((d for d in reversed(named_earlier) if d.label_ == repeated[-1]), None)
+    # the one drug the title names, when it may be dosed so: a label, formulary entry or
+    # review about revumenib doses it line after line, other drugs named in passing
+    about = title_drug(sent.doc) if sent.start else None
+    if about is not None and mass in DOSE_UNITS.get(about.label_, (mass,)):
+        return about
     # the last drug named in the sentences just before, unless the text doses it in another
     # mass unit ("dexamethasone 5 mg/m2 …. Infants received 15 µg/m2/day" is not its dose)
     earlier = _sentences_before(sent, _SENTENCES_BACK)
@@ -259,6 +267,23 @@ def _nearest_drug(
         return named_earlier[-1]
     # ... or names it in its title, other drugs in passing.
     return title_drug(sent.doc) if sent.start else None
+
+
+def _respective_drugs(
+    drugs: list[Span], sent: Span, text: str, matches: list[re.Match[str]]
+) -> list[Span]:
+    """ "mercaptopurine and methotrexate … at 50 mg/m2 per day and 20 mg/m2 per week,
+    respectively": as many drugs listed before the doses as doses, paired in order."""
+    if len(matches) < 2 or not _RESPECTIVELY.search(text, matches[-1].end()):
+        return []
+    first = sent.start_char + matches[0].start()
+    listed = [d for d in drugs if sent.start_char <= d.start_char < first]
+    if len({d.label_ for d in listed}) != len(listed) or len(listed) != len(matches):
+        return []
+    return listed
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 
 def _dosed_in_other_units(drug: Span, mass: str) -> bool:

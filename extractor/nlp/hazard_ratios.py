@@ -29,7 +29,10 @@ STATED = re.compile(
 _RISK = rf"(?:risk|hazard)s?{SPACE}+(?:of|for){SPACE}+"
 _WHAT = r"[^,;.|↓]{3,60}?"
 _PCT = rf"(?:{NUMBER}){PERCENT}"
-_LOWERED = r"(?:reduced|lowered|cut|decreased|fell|dropped|declined)"
+_LOWERED = (
+    r"(?:reduced|lowered|cut|decreased|fell|dropped|declined|slashed|came\s+down|went\s+down)"
+)
+_BY = rf"by{SPACE}+(?:(?:a|an|about|around|roughly|nearly|almost|some|massive|striking){SPACE}+)*"
 # A stated risk reduction, one alternative per way of writing it; each names its endpoint
 # (what) and its percentage (value). An alternative that only continues a list ("and the risk
 # of death by 85%", "and of 85% in the hazard of death") counts after a stated one.
@@ -42,10 +45,10 @@ _REDUCTIONS = (
     # death by 85%"
     rf"(?P<verb>{_LOWERED}|and)(?:{SPACE}+the)?{SPACE}+(?:{_RISK}|that{SPACE}+of{SPACE}+)"
     rf"(?P<what2>(?:(?!{_LOWERED})[^,;.]){{3,60}}?)"
-    rf"{SPACE}+by{SPACE}+(?P<value2>{NUMBER}){PERCENT}",
+    rf"{SPACE}+{_BY}(?P<value2>{NUMBER}){PERCENT}",
     # "the risk of progression or death was reduced by 78%", "the risk of death fell by 85%"
     rf"\b{_RISK}(?P<what3>{_WHAT}){SPACE}+(?:(?:was|were|is|being){SPACE}+)?{_LOWERED}"
-    rf"{SPACE}+by{SPACE}+(?P<value3>{ANY_NUMBER}){PERCENT}",
+    rf"{SPACE}+{_BY}(?P<value3>{ANY_NUMBER}){PERCENT}",
     # "the risk of progression or death was 78% lower", "… and the risk of death 85% lower"
     rf"\b{_RISK}(?P<what4>{_WHAT}){SPACE}+(?:(?:was|were|is){SPACE}+)?(?P<value4>{NUMBER}){PERCENT}"
     rf"{SPACE}+lower\b",
@@ -64,6 +67,11 @@ _REDUCTIONS = (
     # "Progression or death: risk reduced by 78%"
     rf"(?P<what7>[A-Z][^:;.]{{2,60}}):{SPACE}*(?:the{SPACE}+)?(?:risk|hazard){SPACE}+{_LOWERED}"
     rf"{SPACE}+by{SPACE}+(?P<value7>{NUMBER}){PERCENT}",
+    # "for progression or death the reduction was 78%", "progression-or-death risk down 78%"
+    rf"\bfor{SPACE}+(?P<what9>{_WHAT}){SPACE}+the{SPACE}+(?:relative{SPACE}+)?reduction{SPACE}+"
+    rf"(?:was|is){SPACE}+(?P<value9>{NUMBER}){PERCENT}",
+    rf"\b(?P<what10>[\w]+(?:-or-[\w]+)?){SPACE}+risk{SPACE}+(?:down|↓|{_LOWERED}{SPACE}+by)"
+    rf"{SPACE}*(?P<value10>{NUMBER}){PERCENT}",
 )
 REDUCTION = re.compile("|".join(_REDUCTIONS), re.I)
 _MAY_STATE_ONE = re.compile(r"hazard|\bHR\b|risk|reduc", re.I)

@@ -48,10 +48,12 @@ _STATUS = (
     r"|alive)"
     r"(?:(?:\s+and)?\s+(?:without|with\s+no(?:\s+(?:return|signs?|evidence)\s+of)?"
     r"|free\s+(?:of|from))\s+(?:any\s+|their\s+|the\s+|an?\s+|such\s+)?(?P<free_of>\w+)"
+    r"(?P<events>\s+events?\b)?"
     rf"{_COMING_BACK}(?:{_AND_OTHER}(?P<or_free_of>\w+))?"
     r"|\s+and\s+(?P<alive_and>\w+)[-‑]free"
     r"|\s+and\s+(?P<remission>in\s+(?:continuous\s+|complete\s+|first\s+)?remission)"
-    r"|\s+and\s+(?:had\s+|have\s+)?(?P<alive_not_relapsed>not\s+relapsed))?"
+    r"|\s+and\s+(?:had\s+|have\s+)?(?P<alive_not_relapsed>not\s+relapsed"
+    r"(?:\s+or\s+had\s+(?:another|any|an?|other)\s+(?:serious\s+)?(?P<or_relapsed>\w+))?))?"
     r"|(?P<free>\w+)[-‑]free\b"
     r"|not\s+relapsed"
     r"|(?:not\s+had|no\s+(?:signs?|evidence)\s+of)\s+(?:their\s+|the\s+|a\s+|any\s+)?"
@@ -135,7 +137,9 @@ def _status_endpoint(match: re.Match[str], named_in_text: set[str]) -> str | Non
     "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS).
     A state of the relapse family (DFS, RFS, LFS) takes the one of them the text names."""
     words = [match[g] for g in _FREE_OF_GROUPS if match[g]]
-    if match["or_free_of"] or match["or_back"]:  # "without relapse or other events/setbacks"
+    if match["or_free_of"] or match["or_back"] or match["or_relapsed"] or match["events"]:
+        # "without relapse or other events", "free of leukemia events", "had not relapsed or
+        # had another serious event"
         return "EFS"
     if match["remission"]:
         endpoint: str | None = "DFS"

@@ -532,6 +532,10 @@ _SHARES_PERCENT_SIGN = re.compile(
 )
 # "58.2% (2.1%)": a bracketed percentage right after a value is its spread, not a figure
 _BARE_PERCENT = re.compile(rf"{SPACE}*\({SPACE}*{NUMBER}{SPACE}*%{SPACE}*\)")
+_SPREAD_BEFORE = re.compile(
+    r"\b(?:range|ranges|ranging|bounds?|limits?|interval|uncertainty|margin)\b[^.;%\d]{0,40}$",
+    re.I,
+)
 _COUNTED_SHARE_BEFORE = re.compile(
     rf"\b\d+{SPACE}*(?:(?:out{SPACE}+)?of{SPACE}+(?:the{SPACE}+)?|/{SPACE}*)\d+(?:{SPACE}+[\w-]+){{0,2}}"
     rf"{SPACE}*[(\[]{SPACE}*$",
@@ -561,6 +565,8 @@ def _values(doc: Doc, sent: Span, text: str) -> list[re.Match[str]]:
             continue  # "each ±2.1%", "95% CI 70.2 to 94.9": a spread or a bound
         if _COUNTED_SHARE_BEFORE.search(text, max(0, match.start() - 50), match.start()):
             continue  # "28 of the 30 infants (93%) were MRD-negative": a share of a count
+        if _SPREAD_BEFORE.search(text, max(0, match.start() - 50), match.start()):
+            continue  # "with a lower confidence bound of 70.2%": a limit, not an estimate
         ranged = _RANGE_AFTER.match(rest)
         if ranged and _RANGE_BEFORE.search(text, 0, match.start()):
             skip_until = match.end() + ranged.end()  # "ranged from 36% to 66.2%": a summary
