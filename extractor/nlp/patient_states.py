@@ -11,8 +11,8 @@ import re
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.arms import GROUP
-from extractor.nlp.endpoints import SENTENCE_TIMEPOINT, timepoint_of
-from extractor.nlp.facts import claim, make_fact
+from extractor.nlp.endpoints import ENDPOINT, SENTENCE_TIMEPOINT, timepoint_of
+from extractor.nlp.facts import claim, doc_text, make_fact
 from extractor.nlp.numbers import (
     ANY_NUMBER,
     NUMBER,
@@ -132,7 +132,7 @@ _FREE_OF = {
 }
 
 
-def _status_endpoint(match: re.Match[str], named_in_text: set[str]) -> str | None:
+def _status_endpoint(match: re.Match[str], doc: Doc) -> str | None:
     """The endpoint a patient state names: alive → OS, without relapse → RFS, event-free → EFS,
     "alive and free of leukaemia" → DFS (the disease, in plain words; "leukaemia-free" is LFS).
     A state of the relapse family (DFS, RFS, LFS) takes the one of them the text names."""
@@ -155,10 +155,18 @@ def _status_endpoint(match: re.Match[str], named_in_text: set[str]) -> str | Non
         if "EFS" in named:
             return "EFS"
         endpoint = named[0]
-    family = named_in_text & _RELAPSE_FAMILY
-    if endpoint in _RELAPSE_FAMILY and len(family) == 1:
+    family = _endpoints_named(doc) & _RELAPSE_FAMILY if endpoint in _RELAPSE_FAMILY else set()
+    if len(family) == 1:
         return family.pop()  # "alive and had not relapsed" in a text about its 2-year DFS
     return endpoint
+
+
+def _endpoints_named(doc: Doc) -> set[str]:
+    """The endpoints a document names anywhere, found once per document."""
+    if "extractor.endpoints" not in doc.user_data:
+        named = {m.lastgroup or "OS" for m in ENDPOINT.finditer(doc_text(doc))}
+        doc.user_data["extractor.endpoints"] = named
+    return doc.user_data["extractor.endpoints"]
 
 
 _FREE_OF_GROUPS = ("free_of", "alive_and", "free")
@@ -171,15 +179,13 @@ _RELAPSE_FAMILY = {"DFS", "RFS", "LFS"}
 Stated = tuple[re.Match[str], int, tuple[float, float, int] | None, float | None]
 
 
-def stated_as_status(
-    doc: Doc, sent: Span, text: str, timepoint: float | None, named_in_text: set[str]
-) -> list[dict]:
+def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -> list[dict]:
     """Values stated as a share of patients alive, event-free or free of relapse, and the
     value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies"), all
-    at the sentence's ``timepoint``; ``named_in_text`` are the endpoints the text names."""
+    at the sentence's ``timepoint``."""
     estimates = []
     for subject_first in [*_STATUS_BEFORE.finditer(text), *_STATUS_THEN_VALUE.finditer(text)]:
-        endpoint = _status_endpoint(subject_first, named_in_text)
+        endpoint = _status_endpoint(subject_first, doc)
         # "... was 47.0% (standard error 2.6%)", "... was 81.6% (95% CI 70.2-94.9)"
         rest = text[subject_first.end() :]
         number = parse_number(subject_first["number"]) or 0
@@ -205,14 +211,14 @@ def stated_as_status(
         if status is None and text[: value.start()].rstrip().endswith("("):
             bracketed = _STATUS_AFTER_BRACKET.match(text, value.end())
             if bracketed:
-                endpoint = _status_endpoint(bracketed, named_in_text)
+                endpoint = _status_endpoint(bracketed, doc)
                 own = timepoint_of(SENTENCE_TIMEPOINT.search(bracketed["closing"]))
                 ci, se = _spread_in(value, f"({bracketed['closing'].lstrip(' ;,')})")
                 stated = [(value, bracketed.end(), ci, se)]
                 time = own or _own_time(bracketed, timepoint)
                 estimates.extend(_status_facts(doc, sent, text, stated, endpoint, time))
             continue
-        endpoint = status and _status_endpoint(status, named_in_text)
+        endpoint = status and _status_endpoint(status, doc)
         if not status or endpoint is None:
             continue
         ci, se = _spread_in(value, status["lead_aside"] or status["aside"] or "")

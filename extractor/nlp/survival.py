@@ -156,7 +156,6 @@ class SurvivalEstimates:
         previous_end = -1
         about = title_drug(doc)
         context = ArmContext(own=about.label_ if about else None)
-        named_in_text = {m.lastgroup or "OS" for m in ENDPOINT.finditer(doc_text(doc))}
         found.extend(self._table_estimates(doc))
         for sent in doc.sents:
             text = sentence_text(sent)
@@ -178,7 +177,6 @@ class SurvivalEstimates:
                     (last_time if adjacent and _SAME_TIME.search(text) else None)
                     or timepoint_of(SENTENCE_TIMEPOINT.search(text) or _OUTCOME_TIME.search(text))
                     or (frame if framed else last_time if adjacent else None),
-                    named_in_text,
                 )
                 if may_hold_a_percentage(text)
                 else []
