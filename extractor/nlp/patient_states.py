@@ -184,55 +184,75 @@ def stated_as_status(doc: Doc, sent: Span, text: str, timepoint: float | None) -
     value they are compared with ("93.3% were alive ..., against 65.8% of 214 babies"), all
     at the sentence's ``timepoint``."""
     estimates = []
-    for subject_first in [*_STATUS_BEFORE.finditer(text), *_STATUS_THEN_VALUE.finditer(text)]:
-        endpoint = _status_endpoint(subject_first, doc)
-        # "... was 47.0% (standard error 2.6%)", "... was 81.6% (95% CI 70.2-94.9)"
-        rest = text[subject_first.end() :]
-        number = parse_number(subject_first["number"]) or 0
-        ci = interval_after(rest, number)
-        error = None if ci else standard_error_after(rest)
-        spread_end = subject_first.end() + (ci[2] if ci else error[1] if error else 0)
-        stated: list[Stated] = [(subject_first, spread_end, ci, error[0] if error else None)]
-        other = _COMPARED_VALUE.match(text, spread_end) or (
-            _CHANGED_TO.match(text, spread_end) if subject_first.groupdict().get("change") else None
-        )
-        stated += [(other, other.end(), None, None)] if other else []
-        estimates.extend(
-            _status_facts(doc, sent, text, stated, endpoint, _own_time(subject_first, timepoint))
-        )
+    for state in [*_STATUS_BEFORE.finditer(text), *_STATUS_THEN_VALUE.finditer(text)]:
+        estimates.extend(_state_then_value(doc, sent, text, state, timepoint))
     for value in PERCENTAGE.finditer(text):
-        status = _STATUS_AFTER.match(text, value.end())
-        overall = None if status or not estimates else _OVERALL_AFTER.match(text, value.end())
-        if overall:  # "66.2 per cent event-free, 85.2 per cent overall"
-            ci, se = _spread_in(value, "")
-            stated = [(value, overall.end(), ci, se)]
-            estimates.extend(_status_facts(doc, sent, text, stated, "OS", timepoint))
-            continue
-        if status is None and text[: value.start()].rstrip().endswith("("):
-            bracketed = _STATUS_AFTER_BRACKET.match(text, value.end())
-            if bracketed:
-                endpoint = _status_endpoint(bracketed, doc)
-                own = timepoint_of(SENTENCE_TIMEPOINT.search(bracketed["closing"]))
-                ci, se = _spread_in(value, f"({bracketed['closing'].lstrip(' ;,')})")
-                stated = [(value, bracketed.end(), ci, se)]
-                time = own or _own_time(bracketed, timepoint)
-                estimates.extend(_status_facts(doc, sent, text, stated, endpoint, time))
-            continue
-        endpoint = status and _status_endpoint(status, doc)
-        if not status or endpoint is None:
-            continue
-        ci, se = _spread_in(value, status["lead_aside"] or status["aside"] or "")
-        later = _SE_LATER.match(text, status.end())
-        se = se or (parse_number(later["se"]) if later else None)
-        stated = [(value, status.end(), ci, se)]
-        other = _COMPARED_VALUE.match(text, status.end())
-        if other:
-            stated.append((other, other.end(), None, None))
-        # "… were alive without such events after six years": the clause's own time
-        after = _TIME_AFTER_STATUS.match(text, status.end())
-        time = timepoint_of(after) if after else _own_time(status, timepoint)
-        estimates.extend(_status_facts(doc, sent, text, stated, endpoint, time))
+        estimates.extend(_value_then_state(doc, sent, text, value, timepoint, bool(estimates)))
     return estimates
+
+
+def _state_then_value(
+    doc: Doc, sent: Span, text: str, state: re.Match[str], timepoint: float | None
+) -> list[dict]:
+    """ "The share who were alive … was 81.6% (95% CI 70.2-94.9), against 49.4%", "alive
+    (85.2%)": the state named first, its value with its spread, and the value compared."""
+    rest = text[state.end() :]
+    ci = interval_after(rest, parse_number(state["number"]) or 0)
+    error = None if ci else standard_error_after(rest)
+    spread_end = state.end() + (ci[2] if ci else error[1] if error else 0)
+    stated: list[Stated] = [(state, spread_end, ci, error[0] if error else None)]
+    other = _COMPARED_VALUE.match(text, spread_end) or (
+        _CHANGED_TO.match(text, spread_end) if state.groupdict().get("change") else None
+    )
+    stated += [(other, other.end(), None, None)] if other else []
+    endpoint = _status_endpoint(state, doc)
+    return _status_facts(doc, sent, text, stated, endpoint, _own_time(state, timepoint))
+
+
+def _value_then_state(
+    doc: Doc,
+    sent: Span,
+    text: str,
+    value: re.Match[str],
+    timepoint: float | None,
+    after_a_state: bool,
+) -> list[dict]:
+    """ "93.3% of the babies were alive", "(81.6%; 95% CI …) were alive", and after another
+    state "…, 85.2 per cent overall": the value first, then the state it is a share of."""
+    status = _STATUS_AFTER.match(text, value.end())
+    overall = None if status or not after_a_state else _OVERALL_AFTER.match(text, value.end())
+    if overall:  # "66.2 per cent event-free, 85.2 per cent overall"
+        ci, se = _spread_in(value, "")
+        return _status_facts(doc, sent, text, [(value, overall.end(), ci, se)], "OS", timepoint)
+    if status is None:
+        bracketed = (
+            _STATUS_AFTER_BRACKET.match(text, value.end())
+            if text[: value.start()].rstrip().endswith("(")
+            else None
+        )
+        if bracketed is None:
+            return []
+        own = timepoint_of(SENTENCE_TIMEPOINT.search(bracketed["closing"]))
+        ci, se = _spread_in(value, f"({bracketed['closing'].lstrip(' ;,')})")
+        stated: list[Stated] = [(value, bracketed.end(), ci, se)]
+        endpoint = _status_endpoint(bracketed, doc)
+        return _status_facts(
+            doc, sent, text, stated, endpoint, own or _own_time(bracketed, timepoint)
+        )
+    endpoint = _status_endpoint(status, doc)
+    if endpoint is None:
+        return []
+    ci, se = _spread_in(value, status["lead_aside"] or status["aside"] or "")
+    later = _SE_LATER.match(text, status.end())
+    se = se or (parse_number(later["se"]) if later else None)
+    stated = [(value, status.end(), ci, se)]
+    other = _COMPARED_VALUE.match(text, status.end())
+    if other:
+        stated.append((other, other.end(), None, None))
+    # "… were alive without such events after six years": the clause's own time
+    after = _TIME_AFTER_STATUS.match(text, status.end())
+    time = timepoint_of(after) if after else _own_time(status, timepoint)
+    return _status_facts(doc, sent, text, stated, endpoint, time)
 
 
 _TIME_AFTER_STATUS = re.compile(rf"{SPACE}+(?:at|after|by){SPACE}+{TIMEPOINT}", re.I)

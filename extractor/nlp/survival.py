@@ -113,15 +113,15 @@ _OTHER_OUTCOME = re.compile(
     re.I,
 )
 _ANOTHER_MEASURE = re.compile(r"\b(?:that|those)\s+of\b", re.I)
+# "That compares with 65.8% of 214 babies who had only chemotherapy": the same measure
+_COMPARES_BACK = re.compile(r"^\W*(?:that|this)\s+compares?\s+(?:with|to)\b", re.I)
 # "the rates were", "that figure was", "the matching estimates", "That compares with 65.8%"
 _ANAPHORA = re.compile(
     r"\b(?:the|these|those|that|this|corresponding)\s+(?:corresponding\s+|equivalent\s+"
     r"|matching\s+|two\s+|same\s+)?(?:rates|figures?|estimates?|values?|proportions|numbers?)\b"
-    r"|\brespectively\b|,\s+it\s+was\b|^\W*(?:that|this)\s+compares?\s+(?:with|to)\b",
+    rf"|\brespectively\b|,\s+it\s+was\b|{_COMPARES_BACK.pattern}",
     re.I,
 )
-# "That compares with 65.8% of 214 babies who had only chemotherapy": the same measure
-_COMPARES_BACK = re.compile(r"^\W*(?:that|this)\s+compares?\s+(?:with|to)\b", re.I)
 # A sentence about another measure does not refer back to the survival figures before it.
 _OTHER_MEASURE = re.compile(
     r"remission|response|\bMRD\b|residual disease|adverse|toxicit|\bgrade\b|hazard|risk", re.I
@@ -428,10 +428,14 @@ class SurvivalEstimates:
 def _retimed(mentions: list[EndpointMention], text: str) -> list[EndpointMention]:
     """The endpoints a sentence refers back to, at the timepoint it gives its own figures ("In
     MLL-10, the corresponding figures at 3 years were 66.2% and 85.2%")."""
-    own = timepoint_of(SENTENCE_TIMEPOINT.search(text))
-    if own is None:
+    return _at_time(mentions, timepoint_of(SENTENCE_TIMEPOINT.search(text)))
+
+
+def _at_time(mentions: list[EndpointMention], timepoint: float | None) -> list[EndpointMention]:
+    """The same endpoints at another timepoint, when one is given."""
+    if timepoint is None:
         return mentions
-    return [EndpointMention(m.endpoint, m.start, m.end, own) for m in mentions]
+    return [EndpointMention(m.endpoint, m.start, m.end, timepoint) for m in mentions]
 
 
 def _time_in_column(row: TableRow) -> float | None:
@@ -598,9 +602,7 @@ def _pair(
         later = [v for v in values if corresponding.end() <= v.start() < upto]
         if later and len(later) == len(named):
             own_time = timepoint_of(corresponding) if corresponding["tp_value"] else None
-            if own_time is not None:
-                named = [EndpointMention(m.endpoint, m.start, m.end, own_time) for m in named]
-            pairs.extend(zip(named, later, strict=True))
+            pairs.extend(zip(_at_time(named, own_time), later, strict=True))
             values = [v for v in values if v not in later]
     comparison = COMPARISON.search(text, mentions[-1].end) if mentions else None
     if comparison:
