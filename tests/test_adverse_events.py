@@ -106,3 +106,32 @@ def test_gamma_gt_in_a_table_whose_caption_gives_the_grade(extract):
         ("anemia", 3, 17.0),
         ("elevated gamma-glutamyltransferase", 3, 7.0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "event", "value"),
+    [
+        (
+            "Differentiation syndrome, in which blasts mature suddenly and can cause fever, was "
+            "seen in 16% of patients.",
+            "differentiation syndrome",
+            16.0,
+        ),
+        (
+            "Febrile neutropenia (fever with very low counts) affected 7%.",
+            "febrile neutropenia",
+            7.0,
+        ),
+        (
+            "Differentiation syndrome, a class effect that can present with fever, developed in "
+            "16%.",
+            "differentiation syndrome",
+            16.0,
+        ),
+    ],
+)
+def test_events_named_in_an_aside_that_explains_the_event_are_not_counted(
+    extract, text, event, value
+):
+    found = [(a["event"], a["value_pct"]) for a in extract(text)["adverse_events"]]
+    assert found == [(event, value)]

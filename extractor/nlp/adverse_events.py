@@ -208,6 +208,12 @@ class AdverseEvents(SentenceReader):
         between = text[named[-1].end_char - named[-1].sent.start_char : rates[0].start()]
         if _EACH.match(text[rates[0].end() :]) or _EACH_BEFORE.search(between):
             return [(event, rates[0]) for event in named]
+        # "Differentiation syndrome, in which … fever and lung problems, was seen in 16%",
+        # "Febrile neutropenia (fever with very low counts) affected 7%": the events named in an
+        # aside that explains the first one are not what the rate counts
+        first_end = named[0].end_char - named[0].sent.start_char
+        if len(named) > 1 and _EXPLAINING_ASIDE.match(text, first_end):
+            return [(named[0], rates[0])]
         return [(named[-1], rates[0])]
 
 
@@ -247,6 +253,10 @@ def _grade_of(text: str, rate_end: int) -> int | None:
     return _grade(after.group()) if after else None
 
 
+# "(fever with low counts)", ", in which …", ", a class effect of …,": an aside that explains
+_EXPLAINING_ASIDE = re.compile(
+    r"\s*(?:\(|,\s*(?:in\s+which|which|where)\b|,\s*(?:an?|the)\b[^,;()]*,|\s[–—]\s)", re.I
+)
 _ALL_GRADE_AFTER = re.compile(r"[^.;(]{0,30}\((?:all|each|both)[^)]{0,30}\)", re.I)
 
 
