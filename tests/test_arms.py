@@ -103,6 +103,9 @@ CASES = [
     # nothing names an arm: None, not a guess
     ("The 2-year DFS was 81.6% and the 2-year OS 93.3%.", [None, None]),
     ("In MLL-10 and Interfant-06, 3-year EFS was 66.2%.", [None]),
+    # a ratio, an outcome, a verb or a confidence bound is not a group
+    ("Two years after treatment, 93 in every 100 babies (93.3%) were alive.", [None]),
+    ("The drug left 81.6pc of babies alive and free of leukaemia two years later.", [None]),
 ]
 
 

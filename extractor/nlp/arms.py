@@ -108,7 +108,11 @@ _NOT_AN_ARM = re.compile(
     r"|participants|cases|cohort|group)|(?:which|who|whom|that|whose)\b.*"
     r"|(?:the|this|that)\s+(?:drug|agent|inhibitor|treatment|therapy)|it|them|only|just|alone"
     r"|(?:reached|remained|stood|fell|rose|was|were|is|are)\b.*"
-    r"|.*\b(?:confidence|bound|range|interval|limit|standard\s+error)\b.*",
+    r"|.*\b(?:confidence|bound|range|interval|limit|standard\s+error)\b.*"
+    # "a 6-yr OS of 58", "all infants with ALL survived event-free", "eight in ten babies",
+    # "every 100 babies", "reported", "left": an outcome, a ratio or a verb, not a group
+    r"|.*\b(?:EFS|OS|DFS|RFS|PFS|LFS|CIR|survival|survived)\b.*"
+    r"|.*\b(?:in|every|out\s+of)\s+(?:ten|\d+)\b.*|[a-z]+ed|left",
     re.I,
 )
 
