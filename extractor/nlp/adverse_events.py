@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extractor.evidence import Fact
+from extractor.nlp.arms import RESPECTIVELY
 from extractor.nlp.facts import (
     SentenceReader,
     claim,
@@ -47,7 +48,6 @@ GRADE = re.compile(
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _EACH = re.compile(rf"^{SPACE}*(?:\)|,)?{SPACE}*(?:each|apiece)\b", re.I)
 _EACH_BEFORE = re.compile(r"\beach\b|\ball\b", re.I)
-_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _RATE_BEFORE_EVENT = re.compile(
     rf"{PERCENTAGE.pattern}{SPACE}+of{SPACE}+(?:the{SPACE}+|all{SPACE}+)?(?:[\w-]+{SPACE}+){{0,2}}?"
     rf"(?:patients|infants|children|babies|participants){SPACE}+(?:developed|had|experienced"
@@ -203,7 +203,7 @@ class AdverseEvents(SentenceReader):
         text: str, named: list[Span], rates: list[re.Match[str]]
     ) -> list[tuple[Span, re.Match[str]]]:
         """Events and the rates that follow them: in order, all at once ("each"), or the last."""
-        if len(rates) > 1 and len(rates) == len(named) and _RESPECTIVELY.search(text):
+        if len(rates) > 1 and len(rates) == len(named) and RESPECTIVELY.search(text):
             return list(zip(named, rates, strict=True))
         between = text[named[-1].end_char - named[-1].sent.start_char : rates[0].start()]
         if _EACH.match(text[rates[0].end() :]) or _EACH_BEFORE.search(between):

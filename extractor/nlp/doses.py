@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.evidence import Fact
+from extractor.nlp.arms import RESPECTIVELY
 from extractor.nlp.facts import (
     SentenceReader,
     doc_text,
@@ -274,16 +275,13 @@ def _respective_drugs(
 ) -> list[Span]:
     """ "mercaptopurine and methotrexate … at 50 mg/m2 per day and 20 mg/m2 per week,
     respectively": as many drugs listed before the doses as doses, paired in order."""
-    if len(matches) < 2 or not _RESPECTIVELY.search(text, matches[-1].end()):
+    if len(matches) < 2 or not RESPECTIVELY.search(text, matches[-1].end()):
         return []
     first = sent.start_char + matches[0].start()
     listed = [d for d in drugs if sent.start_char <= d.start_char < first]
     if len({d.label_ for d in listed}) != len(listed) or len(listed) != len(matches):
         return []
     return listed
-
-
-_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 
 def _dosed_in_other_units(drug: Span, mass: str) -> bool:
