@@ -4,7 +4,8 @@
     ├── DocumentError              a file could not be read into a Document
     ├── PipelineError              the NLP pipeline could not be built or run
     ├── StoreError                 the evidence database could not be opened or written
-    └── ConfigError                a corpus definition or option is wrong
+    ├── ConfigError                a corpus definition or option is wrong
+    └── HarvestError               a remote service failed past the retries, or refused
 
 Messages name the thing that failed and say what to do next; the CLI shows them as they are.
 """
@@ -37,3 +38,8 @@ class StoreError(ExtractorError):
 
 class ConfigError(ExtractorError):
     """A corpus definition, command-line option or setting is wrong."""
+
+
+class HarvestError(ExtractorError):
+    """A remote service (NCBI E-utilities) kept failing after the retries, or answered with an
+    error of its own."""
