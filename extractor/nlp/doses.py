@@ -203,16 +203,17 @@ def _nearest_drug(
     drugs: list[Span], sent: Span, start: int, end: int, amount: float | None, mass: str
 ) -> Span | None:
     """The drug a dose belongs to: one just before it, else one just after, else the closest
-    in its sentence, else the last one named in the sentences just before ("Revumenib is
-    taken twice daily. Patients over 40 kg take 270 mg"), else the only drug named before,
-    else the one drug the document's title names."""
+    in its sentence; for a dose with no drug in its sentence, the drug that amount was given
+    for already, else the one drug the title names, else the last one named in the sentences
+    just before ("Revumenib is taken twice daily. Patients over 40 kg take 270 mg"), else the
+    only drug named before. Never a drug the lexicon doses in another mass unit."""
     text = doc_text(sent.doc)
     # not a drug named as an example ("such as posaconazole") unless the dose follows its name
     # ("such as ziftomenib 600 mg"), nor one never dosed in this mass unit (dexamethasone in μg)
     candidates = [
         d for d in drugs if not _named_as_an_example(d) or not text[d.end_char : start].strip()
     ]
-    drugs = [d for d in candidates if mass in DOSE_UNITS.get(d.label_, (mass,))]
+    drugs = [d for d in candidates if _may_be_dosed_in(d, mass)]
     in_sentence = [d for d in drugs if sent.start_char <= d.start_char < sent.end_char]
     before = [d for d in in_sentence if d.end_char <= start]
     after = [d for d in in_sentence if d.start_char >= end]
@@ -249,7 +250,7 @@ def _nearest_drug(
     # the one drug the title names, when it may be dosed so: a label, formulary entry or
     # review about revumenib doses it line after line, other drugs named in passing
     about = title_drug(sent.doc) if sent.start else None
-    if about is not None and mass in DOSE_UNITS.get(about.label_, (mass,)):
+    if about is not None and _may_be_dosed_in(about, mass):
         return about
     # the last drug named in the sentences just before, unless the text doses it in another
     # mass unit ("dexamethasone 5 mg/m2 …. Infants received 15 µg/m2/day" is not its dose)
@@ -266,8 +267,7 @@ def _nearest_drug(
     # dexamethasone given … Patients took 270 mg" is not guessed)
     if len({d.label_ for d in candidates if d.start_char < sent.start_char}) == 1 and named_earlier:
         return named_earlier[-1]
-    # ... or names it in its title, other drugs in passing.
-    return title_drug(sent.doc) if sent.start else None
+    return None
 
 
 def _respective_drugs(
@@ -282,6 +282,11 @@ def _respective_drugs(
     if len({d.label_ for d in listed}) != len(listed) or len(listed) != len(matches):
         return []
     return listed
+
+
+def _may_be_dosed_in(drug: Span, mass: str) -> bool:
+    """Whether the lexicon allows ``drug`` a dose in ``mass`` (a drug it lacks may have any)."""
+    return mass in DOSE_UNITS.get(drug.label_, (mass,))
 
 
 def _dosed_in_other_units(drug: Span, mass: str) -> bool:
