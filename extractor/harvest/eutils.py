@@ -196,15 +196,15 @@ class EutilsClient:
 
     def _fetch(self, params: dict[str, str | int]) -> bytes:
         post = len(str(params.get("id", "")).split(",")) > _POST_ABOVE
-        return self._get_or_post("efetch.fcgi", params, post=post)
+        return self._get_or_post("efetch.fcgi", params, post=post)[0]
 
     def _xml(self, endpoint: str, params: dict[str, str | int]) -> ET.Element:
-        return self._parse(self._get_or_post(endpoint, params), endpoint)
+        return self._get_or_post(endpoint, params)[1]
 
     def _get_or_post(
         self, endpoint: str, params: dict[str, str | int], *, post: bool = False
-    ) -> bytes:
-        """One call, retried; the body of the first good answer."""
+    ) -> tuple[bytes, ET.Element]:
+        """One call, retried; the body of the first good answer and its XML root."""
         retrying = Retrying(
             stop=stop_after_attempt(self.max_tries),
             wait=self._wait,
@@ -222,7 +222,9 @@ class EutilsClient:
             ) from err
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, endpoint: str, params: dict[str, str | int], post: bool) -> bytes:
+    def _once(
+        self, endpoint: str, params: dict[str, str | int], post: bool
+    ) -> tuple[bytes, ET.Element]:
         query = {**params, "tool": self.tool}
         if self.email:
             query["email"] = self.email
@@ -247,8 +249,7 @@ class EutilsClient:
                 f"{endpoint}: HTTP {response.status_code}: {response.text[:200].strip()}"
             )
         body = response.content
-        self._parse(body, endpoint)  # a cut-off or broken body is retried
-        return body
+        return body, self._parse(body, endpoint)  # a cut-off or broken body is retried
 
     def _parse(self, body: bytes, endpoint: str) -> ET.Element:
         """The XML root of a body; an <ERROR> element is NCBI saying no."""
