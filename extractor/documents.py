@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -263,98 +262,24 @@ def _read_html(source: str, text: str) -> list[Document]:
 # --- PubMed XML ---------------------------------------------------------------------------
 
 
-def _inner_text(element: ET.Element | None) -> str:
-    """All text inside an element with its inline markup (<i>, <sup>...) dropped."""
-    return "" if element is None else _collapse("".join(element.itertext()))
-
-
-def _texts(element: ET.Element, path: str) -> list[str]:
-    return [text for found in element.findall(path) if (text := _inner_text(found))]
-
-
 def _read_pubmed(source: str, text: str) -> list[Document]:
-    if _ENTITY_DECLARATION.search(text):
+    from extractor.pubmed import parse_pubmed_xml  # it builds on Document
+
+    batch = parse_pubmed_xml(text, source)
+    if batch.failures:
+        where, reason = batch.failures[0]
         raise DocumentError(
-            source,
-            "declares XML entities (<!ENTITY ...>), which are refused for safety; "
-            "remove the declarations or re-download the record from PubMed",
+            source, reason if reason.startswith("PubMed record") else f"{where} {reason}"
         )
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as error:
-        raise DocumentError(
-            source, f"is not well-formed XML: {error}; fix the file or re-download the record"
-        ) from None
-    if root.tag == "PubmedArticle":
-        articles = [root]
-    elif root.tag == "PubmedArticleSet":
-        articles = root.findall("PubmedArticle")
-    else:
-        raise DocumentError(
-            source,
-            f"is XML but not a PubMed record (root element <{root.tag}>); expected "
-            "<PubmedArticleSet> as EFetch returns it with db=pubmed, retmode=xml",
-        )
-    if not articles:
+    if not batch.records:
         raise DocumentError(source, "holds no <PubmedArticle>; fetch the record with EFetch again")
     stem = Path(source).stem
-    documents = []
-    for number, article in enumerate(articles, 1):
-        document = _pubmed_document(source, article)
-        suffix = document.metadata.get("pmid") or str(number)
-        identifier = stem if len(articles) == 1 else f"{stem}-{suffix}"
-        documents.append(replace(document, id=identifier))
-    return documents
-
-
-def _pubmed_document(source: str, record: ET.Element) -> Document:
-    citation = record.find("MedlineCitation")
-    article = citation.find("Article") if citation is not None else None
-    if citation is None or article is None:
-        raise DocumentError(
-            source, "has a <PubmedArticle> without MedlineCitation/Article; re-download it"
-        )
-    pmid = _inner_text(citation.find("PMID"))
-    title = _inner_text(article.find("ArticleTitle")) or _inner_text(
-        article.find("VernacularTitle")
-    )
-    paragraphs = []
-    for part in article.findall("Abstract/AbstractText"):
-        body, label = _inner_text(part), (part.get("Label") or "").strip()
-        if body:
-            paragraphs.append(f"{label}: {body}" if label else body)
-    text = "\n\n".join(part for part in [title, *paragraphs] if part)
-    if not text:
-        raise DocumentError(
-            source, f"PubMed record {pmid or '?'} has neither title nor abstract; remove it"
-        )
-
-    doi = record.findtext("PubmedData/ArticleIdList/ArticleId[@IdType='doi']") or next(
-        (e.text for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), None
-    )
-    pub_date = article.find("Journal/JournalIssue/PubDate")
-    date = "" if pub_date is None else pub_date.findtext("Year") or pub_date.findtext("MedlineDate")
-    year = re.search(r"\d{4}", date or article.findtext("ArticleDate/Year") or "")
-    authors = [
-        _inner_text(a.find("CollectiveName"))
-        or " ".join(filter(None, [a.findtext("LastName"), a.findtext("Initials")]))
-        for a in article.findall("AuthorList/Author")
+    if len(batch.records) == 1:
+        return [replace(batch.records[0].document, id=stem)]
+    return [
+        replace(record.document, id=f"{stem}-{record.pmid or number}")
+        for number, record in enumerate(batch.records, 1)
     ]
-    accessions = _texts(article, "DataBankList/DataBank/AccessionNumberList/AccessionNumber")
-    nct_ids = [a for a in accessions if _NCT_ID.fullmatch(a)] + _NCT_ID.findall(text)
-    metadata = {
-        "pmid": pmid,
-        "doi": (doi or "").strip(),
-        "journal": _inner_text(article.find("Journal/Title")),
-        "year": int(year.group()) if year else None,
-        "authors": [author for author in authors if author],
-        "publication_types": _texts(article, "PublicationTypeList/PublicationType"),
-        "mesh_terms": _texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
-        "nct_ids": list(dict.fromkeys(nct_ids)),
-        "language": _inner_text(article.find("Language")),
-    }
-    metadata = {key: value for key, value in metadata.items() if value not in (None, "")}
-    return Document(pmid, source, title, text, metadata, "pubmed-xml")
 
 
 # --- JSON ---------------------------------------------------------------------------------

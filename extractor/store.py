@@ -1,7 +1,10 @@
 """The evidence database: the only module that touches sqlite-utils.
 
 Tables: ``documents`` (with full-text search), one table per evidence kind (see
-``extractor.evidence.EVIDENCE_KINDS``), ``extraction_runs`` and ``extraction_errors``.
+``extractor.evidence.EVIDENCE_KINDS``), ``extraction_runs`` and ``extraction_errors``; the
+harvest ledger: ``harvests`` (each query's harvest: when, how many, which items),
+``harvest_failures``, ``pubmed_records`` (each record's DateRevised and raw XML) and
+``news_pages`` (each page's validators, canonical URL and content hash).
 Schema changes are numbered migrations recorded in ``PRAGMA user_version``.
 """
 
@@ -19,6 +22,7 @@ import sqlite_utils
 from extractor.documents import Document
 from extractor.errors import StoreError
 from extractor.evidence import EVIDENCE_KINDS, PROVENANCE_FIELDS, Evidence, EvidenceKind, Fact
+from extractor.pubmed import PubmedRecord
 
 _PROVENANCE_TYPES: dict[str, type] = {
     "text": str,
@@ -30,7 +34,7 @@ _PROVENANCE_TYPES: dict[str, type] = {
 }
 
 
-_UPSERT_DOCUMENT = """
+_UPSERT_DOCUMENT = """  -- keeps added_at and what was extracted (extracted_hash)
 INSERT INTO documents (id, source, title, format, text, metadata, content_hash, added_at,
                        updated_at)
 VALUES (:id, :source, :title, :format, :text, :metadata, :content_hash, :added_at, :updated_at)
@@ -128,10 +132,76 @@ def _add_new_evidence_columns(db: sqlite_utils.Database) -> None:
                 )
 
 
+def _add_harvest_ledger(db: sqlite_utils.Database) -> None:
+    """What the harvester fetched, so that a re-run fetches only what is new or revised; and
+    which text of each document its stored evidence was extracted from."""
+    db.execute("ALTER TABLE documents ADD COLUMN extracted_hash TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN extracted_version TEXT")
+    db.table("harvests").create(
+        {
+            "id": int,
+            "source": str,  # "pubmed" or "news"
+            "query": str,  # the Entrez term, or the news sources
+            "mindate": str,
+            "maxdate": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, finished or failed
+            "found": int,
+            "new": int,
+            "revised": int,
+            "unchanged": int,
+            "failed": int,
+            "skipped": int,
+            "requests": int,
+            "retries": int,
+            "items": str,  # JSON list of the PMIDs (or URLs) the search found
+            "error": str,
+        },
+        pk="id",
+    )
+    db.table("harvest_failures").create(
+        {"id": int, "harvest_id": int, "item": str, "error": str, "occurred_at": str},
+        pk="id",
+        foreign_keys=[("harvest_id", "harvests", "id")],
+    )
+    db.table("pubmed_records").create(
+        {
+            "pmid": str,
+            "document_id": str,
+            "date_revised": str,
+            "raw_xml": str,
+            "fetched_at": str,
+            "harvest_id": int,
+        },
+        pk="pmid",
+        foreign_keys=[("document_id", "documents", "id"), ("harvest_id", "harvests", "id")],
+    )
+    db.table("news_pages").create(
+        {
+            "url": str,
+            "canonical_url": str,
+            "feed_url": str,
+            "document_id": str,
+            "status": str,  # stored, duplicate, off-topic, disallowed or failed
+            "etag": str,
+            "last_modified": str,
+            "content_hash": str,
+            "fetched_at": str,
+            "harvest_id": int,
+        },
+        pk="url",
+        foreign_keys=[("document_id", "documents", "id"), ("harvest_id", "harvests", "id")],
+    )
+    db.table("news_pages").create_index(["canonical_url"])
+    db.table("documents").create_index(["content_hash"])
+
+
 # Each migration moves the schema one version up; never edit one that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_base_schema,
     _add_new_evidence_columns,
+    _add_harvest_ledger,
 )
 
 
@@ -226,22 +296,15 @@ def save_document_evidence(
         kind.table: _rows(kind, document.id, evidence.get(kind.key) or [], version, run_id)
         for kind in EVIDENCE_KINDS
     }
-    record = {
-        "id": document.id,
-        "source": document.source,
-        "title": document.title,
-        "format": document.format,
-        "text": document.text,
-        "metadata": json.dumps(document.metadata, ensure_ascii=False, default=str),
-        "content_hash": document.content_hash,
-        "added_at": _now(),
-        "updated_at": _now(),
-    }
     # sqlite-utils' table methods commit as they go, so the whole replacement is plain SQL
     # inside one transaction: either all of it lands or none of it does.
     try:
         with db.conn:
-            db.execute(_UPSERT_DOCUMENT, record)
+            db.execute(_UPSERT_DOCUMENT, _document_row(document))
+            db.execute(
+                "UPDATE documents SET extracted_hash = ?, extracted_version = ? WHERE id = ?",
+                [document.content_hash, version, document.id],
+            )
             for table, table_rows in rows.items():
                 db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document.id])
                 if table_rows:
@@ -257,6 +320,20 @@ def save_document_evidence(
             "its previous evidence is unchanged"
         ) from err
     return {table: len(table_rows) for table, table_rows in rows.items()}
+
+
+def _document_row(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "source": document.source,
+        "title": document.title,
+        "format": document.format,
+        "text": document.text,
+        "metadata": json.dumps(document.metadata, ensure_ascii=False, default=str),
+        "content_hash": document.content_hash,
+        "added_at": _now(),
+        "updated_at": _now(),
+    }
 
 
 def _rows(
@@ -284,3 +361,156 @@ def _rows(
 def evidence_counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Rows in each evidence table."""
     return {kind.table: db.table(kind.table).count for kind in EVIDENCE_KINDS}
+
+
+def documents_to_extract(db: sqlite_utils.Database, version: str) -> list[Document]:
+    """Documents whose evidence is missing, or was extracted from another text or by another
+    extractor version."""
+    rows = db.query(
+        "SELECT id, source, title, text, metadata, format FROM documents "
+        "WHERE extracted_hash IS NULL OR extracted_hash != content_hash "
+        "OR extracted_version IS NOT ? ORDER BY id",
+        [version],
+    )
+    return [
+        Document(
+            r["id"], r["source"], r["title"], r["text"], json.loads(r["metadata"]), r["format"]
+        )
+        for r in rows
+    ]
+
+
+# ---- the harvest ledger ------------------------------------------------------------------
+
+
+def start_harvest(
+    db: sqlite_utils.Database,
+    source: str,
+    query: str,
+    mindate: str | None = None,
+    maxdate: str | None = None,
+) -> int:
+    """Record the start of a harvest and return its id."""
+    with db.conn:
+        table = db.table("harvests").insert(
+            {
+                "source": source,
+                "query": query,
+                "mindate": mindate,
+                "maxdate": maxdate,
+                "started_at": _now(),
+                "status": "running",
+            }
+        )
+    assert table.last_pk is not None
+    return int(table.last_pk)
+
+
+def finish_harvest(
+    db: sqlite_utils.Database,
+    harvest_id: int,
+    status: str,
+    counts: dict[str, int],
+    items: list[str],
+    error: str | None = None,
+) -> None:
+    """Record how a harvest ended: its status, counts and the items its search found."""
+    with db.conn:
+        db.table("harvests").update(
+            harvest_id,
+            {
+                "finished_at": _now(),
+                "status": status,
+                **counts,
+                "items": json.dumps(items),
+                "error": error,
+            },
+        )
+
+
+def last_finished_harvest(
+    db: sqlite_utils.Database, source: str, query: str
+) -> dict[str, Any] | None:
+    """The latest harvest of this query that ran to its end, if any."""
+    rows = db.query(
+        "SELECT * FROM harvests WHERE source = ? AND query = ? AND status = 'finished' "
+        "ORDER BY id DESC LIMIT 1",
+        [source, query],
+    )
+    return next(iter(rows), None)
+
+
+def record_harvest_failure(
+    db: sqlite_utils.Database, harvest_id: int, item: str, error: str
+) -> None:
+    """Record an item (a PMID, a URL, a batch) the harvest could not fetch or read."""
+    with db.conn:
+        db.table("harvest_failures").insert(
+            {"harvest_id": harvest_id, "item": item, "error": error, "occurred_at": _now()}
+        )
+
+
+def pubmed_revisions(db: sqlite_utils.Database) -> dict[str, str | None]:
+    """Every stored PubMed record's PMID and DateRevised."""
+    return {r["pmid"]: r["date_revised"] for r in db.query("SELECT * FROM pubmed_records")}
+
+
+def save_pubmed_records(
+    db: sqlite_utils.Database, harvest_id: int, records: list[PubmedRecord]
+) -> None:
+    """Store a batch of PubMed records and their documents in one transaction: after a crash
+    either the whole batch is there or none of it is."""
+    now = _now()
+    try:
+        with db.conn:
+            for record in records:
+                db.execute(_UPSERT_DOCUMENT, _document_row(record.document))
+                db.execute(
+                    "INSERT OR REPLACE INTO pubmed_records "
+                    "(pmid, document_id, date_revised, raw_xml, fetched_at, harvest_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        record.pmid,
+                        record.document.id,
+                        record.date_revised,
+                        record.raw_xml,
+                        now,
+                        harvest_id,
+                    ],
+                )
+    except sqlite3.Error as err:
+        raise StoreError(
+            f"could not store a batch of {len(records)} PubMed records: {err}"
+        ) from err
+
+
+def news_page(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    """What the ledger knows of a news page fetched before, if anything."""
+    return next(iter(db.query("SELECT * FROM news_pages WHERE url = ?", [url])), None)
+
+
+def document_with_hash(db: sqlite_utils.Database, content_hash: str) -> str | None:
+    """The id of a stored document with exactly this text, if any."""
+    rows = db.query("SELECT id FROM documents WHERE content_hash = ? LIMIT 1", [content_hash])
+    return next((r["id"] for r in rows), None)
+
+
+def save_news_page(
+    db: sqlite_utils.Database, page: dict[str, Any], document: Document | None = None
+) -> None:
+    """Store what a news page fetch found, and its document if there is one, in one
+    transaction. ``page`` holds ``news_pages`` columns; ``url`` is required."""
+    row = {column: page.get(column) for column in db.table("news_pages").columns_dict}
+    row["fetched_at"] = row["fetched_at"] or _now()
+    try:
+        with db.conn:
+            if document is not None:
+                db.execute(_UPSERT_DOCUMENT, _document_row(document))
+                row["document_id"] = document.id
+            db.execute(
+                f"INSERT OR REPLACE INTO news_pages ({', '.join(row)}) "
+                f"VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
+    except sqlite3.Error as err:
+        raise StoreError(f"could not store news page {page.get('url')}: {err}") from err
