@@ -276,13 +276,20 @@ def _date(parts: Any) -> str | None:
     year = plain((parts or {}).get("Year"))
     if not year:
         return None
-    month, day = plain(parts.get("Month")), plain(parts.get("Day"))
-    month_number = int(month) if month.isdigit() else _MONTHS.get(month[:3].title())
-    if not month_number:
+    month, day = month_number(plain(parts.get("Month"))), plain(parts.get("Day"))
+    if not month:
         return year
     if not day.isdigit():
-        return f"{year}-{month_number:02d}"
-    return f"{year}-{month_number:02d}-{int(day):02d}"
+        return f"{year}-{month:02d}"
+    return f"{year}-{month:02d}-{int(day):02d}"
+
+
+def month_number(month: str) -> int | None:
+    """1–12 from "09", "9", "Sep" or "September"; None for anything else."""
+    month = month.strip()
+    if month.isdigit():
+        return int(month) if 1 <= int(month) <= 12 else None
+    return _MONTHS.get(month[:3].title())
 
 
 def _doi(record: dict[str, Any], article: dict[str, Any]) -> str:

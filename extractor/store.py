@@ -440,6 +440,22 @@ def last_finished_harvest(
     return next(iter(rows), None)
 
 
+def revisions_checked_since(
+    db: sqlite_utils.Database, source: str, query: str, current_id: int
+) -> str | None:
+    """When the records this query stored were last known to be current: the start of the
+    last finished harvest of the query, or of an earlier unfinished one that stored records
+    after it. None when the query was never harvested before ``current_id``."""
+    rows = db.query(
+        "SELECT started_at FROM harvests WHERE source = :source AND query = :query "
+        "AND id < :current AND id >= coalesce((SELECT max(id) FROM harvests WHERE "
+        "source = :source AND query = :query AND status = 'finished' AND id < :current), 0) "
+        "ORDER BY id LIMIT 1",
+        {"source": source, "query": query, "current": current_id},
+    )
+    return next((r["started_at"] for r in rows), None)
+
+
 def record_harvest_failure(
     db: sqlite_utils.Database, harvest_id: int, item: str, error: str
 ) -> None:

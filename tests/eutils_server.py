@@ -1,166 +1,62 @@
-"""A loopback HTTP server shaped like NCBI E-utilities, with faults to inject.
+"""A made-up PubMed for the loopback E-utilities server (extractor.harvest.eutils_replay).
 
-It holds a made-up PubMed: ``records`` PMIDs, one entry date each, spread over the days from
-2000-01-01. ESearch answers Count, WebEnv and QueryKey for a term and a date range (and an
-<ERROR> for ``retstart`` past the 10,000 window, as NCBI does); EFetch answers PubmedArticleSet
-XML for a history-server slice or an id list, by GET or POST. ``faults`` is a queue of what the
-next requests get instead: "429" (no Retry-After, a small JSON body, as NCBI sends), "429:N"
-(Retry-After: N), "503", "truncate" (a body cut off mid-XML), "slow" (an answer later than the
-client waits), "busy" (a 200 with a transient <ERROR>) or "refuse" (a 200 with a final <ERROR>).
+``synthetic_pubmed(records, per_day)`` holds ``records`` PMIDs entered ``per_day`` a day from
+2000-01-01, each a small but complete PubmedArticle (title, a structured abstract with inline
+markup, DateRevised, the "entrez" history date); ``revised(...)`` gives a record's next version.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
-from collections import deque
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+
+from extractor.harvest.eutils_replay import EutilsReplayServer, RecordedArticle, ReplayPubMed
 
 START = date(2000, 1, 1)
+FIRST_PMID = 30_000_000
+ENTREZ = ' PubStatus="entrez"'
+
+EutilsServer = EutilsReplayServer
 
 
-class FakePubMed:
-    """The server's state: the records, the faults to inject and the requests it saw."""
-
-    def __init__(self, records: int, per_day: int = 1, slow_seconds: float = 1.0) -> None:
-        self.pmids = [str(30_000_000 + i) for i in range(records)]
-        self.per_day = per_day
-        self.faults: deque[str] = deque()
-        self.seen: list[tuple[float, str, str, dict[str, str]]] = []  # time, method, path, params
-        self.slow_seconds = slow_seconds
-        self.lock = threading.Lock()
-
-    def day_of(self, index: int) -> date:
-        return START + timedelta(days=index // self.per_day)
-
-    def in_range(self, mindate: str | None, maxdate: str | None) -> list[str]:
-        low = _parse_day(mindate) if mindate else date.min
-        high = _parse_day(maxdate) if maxdate else date.max
-        first = max(0, (low - START).days * self.per_day)
-        last = min(len(self.pmids), ((high - START).days + 1) * self.per_day)
-        return self.pmids[first:last] if last > first else []
-
-
-def _parse_day(text: str) -> date:
-    parts = [int(p) for p in text.split("/")] + [1, 1]
-    return date(parts[0], parts[1], parts[2])
-
-
-def article(pmid: str) -> str:
+def _ymd(tag: str, day: date, attributes: str = "") -> str:
     return (
-        f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><Article>'
-        f"<ArticleTitle>Record {pmid}</ArticleTitle></Article></MedlineCitation></PubmedArticle>"
+        f"<{tag}{attributes}><Year>{day.year}</Year><Month>{day.month:02d}</Month>"
+        f"<Day>{day.day:02d}</Day></{tag}>"
     )
 
 
-def make_handler(pubmed: FakePubMed) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # keep test output quiet
-            pass
-
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            self._answer("GET", url.path, {k: v[-1] for k, v in parse_qs(url.query).items()})
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            form = parse_qs(self.rfile.read(length).decode())
-            self._answer("POST", urlparse(self.path).path, {k: v[-1] for k, v in form.items()})
-
-        def _answer(self, method: str, path: str, params: dict[str, str]) -> None:
-            with pubmed.lock:
-                pubmed.seen.append((time.monotonic(), method, path, params))
-                fault = pubmed.faults.popleft() if pubmed.faults else None
-            if fault == "429" or (fault and fault.startswith("429:")):
-                headers = {"Retry-After": fault[4:]} if ":" in fault else {}
-                return self._send(429, b'{"error":"API rate limit exceeded","count":"4"}', headers)
-            if fault == "503":
-                return self._send(503, b"<html><body>Service unavailable</body></html>")
-            if fault == "slow":
-                time.sleep(pubmed.slow_seconds)
-            if fault == "busy":
-                return self._send(
-                    200,
-                    b"<eFetchResult><ERROR>Search Backend failed: "
-                    b"temporarily unavailable</ERROR></eFetchResult>",
-                )
-            if fault == "refuse":
-                return self._send(
-                    200, b"<eSearchResult><ERROR>Invalid query_key</ERROR></eSearchResult>"
-                )
-            body = self._esearch(params) if path.endswith("esearch.fcgi") else self._efetch(params)
-            if fault == "truncate":
-                body = body[: len(body) // 2]
-            self._send(200, body)
-
-        def _esearch(self, params: dict[str, str]) -> bytes:
-            if int(params.get("retstart", 0)) > 9_998:
-                return (
-                    b"<eSearchResult><ERROR>retstart cannot be larger than 9998</ERROR>"
-                    b"</eSearchResult>"
-                )
-            found = pubmed.in_range(params.get("mindate"), params.get("maxdate"))
-            key = f"{params.get('mindate')}-{params.get('maxdate')}"
-            ids = "".join(f"<Id>{p}</Id>" for p in found[: int(params.get("retmax", 20))])
-            return (
-                f"<eSearchResult><Count>{len(found)}</Count><RetMax>0</RetMax>"
-                f"<QueryKey>1</QueryKey><WebEnv>MCID_{key}</WebEnv><IdList>{ids}</IdList>"
-                f"</eSearchResult>"
-            ).encode()
-
-        def _efetch(self, params: dict[str, str]) -> bytes:
-            if "id" in params:
-                pmids = params["id"].split(",")
-            else:
-                _, _, key = params["WebEnv"].partition("MCID_")
-                low, _, high = key.partition("-")
-                found = pubmed.in_range(
-                    None if low == "None" else low, None if high == "None" else high
-                )
-                start, size = int(params["retstart"]), int(params["retmax"])
-                pmids = found[start : start + size]
-            articles = "".join(article(p) for p in pmids)
-            return (
-                '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD '
-                'PubMedArticle, 1st January 2024//EN" '
-                '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_240101.dtd">\n'
-                f"<PubmedArticleSet>{articles}</PubmedArticleSet>"
-            ).encode()
-
-        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/xml")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)  # the client may have given up waiting
-
-    return Handler
+def article_xml(pmid: str, entered: date, revised: date, version: int = 1) -> bytes:
+    """A PubmedArticle written for the tests; ``version`` changes its result sentence."""
+    survival = 81.6 if version == 1 else 80.9
+    return (
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+        f'<PMID Version="1">{pmid}</PMID>{_ymd("DateRevised", revised)}'
+        f'<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate>'
+        f"<Year>{entered.year}</Year><Month>{entered.strftime('%b')}</Month></PubDate>"
+        f"</JournalIssue><Title>Illustrative journal of infant haematology</Title></Journal>"
+        f"<ArticleTitle>Record {pmid}: blinatumomab for infants with <i>KMT2A</i>-rearranged "
+        f"ALL</ArticleTitle><Abstract>"
+        f'<AbstractText Label="METHODS">Thirty infants received blinatumomab 15 &#x3bc;g/m'
+        f"<sup>2</sup>/day for 28 days.</AbstractText>"
+        f'<AbstractText Label="RESULTS">The 2-year disease-free survival was {survival}%.'
+        f"</AbstractText></Abstract><Language>eng</Language></Article></MedlineCitation>"
+        f"<PubmedData><History>{_ymd('PubMedPubDate', entered, ENTREZ)}"
+        f'</History><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>'
+        f"</ArticleIdList></PubmedData></PubmedArticle>"
+    ).encode()
 
 
-class EutilsServer:
-    """Serves a FakePubMed on 127.0.0.1 in a thread; ``url`` is its E-utilities base."""
+def recorded(index: int, per_day: int = 1) -> RecordedArticle:
+    pmid = str(FIRST_PMID + index)
+    entered = START + timedelta(days=index // per_day)
+    return RecordedArticle(pmid, article_xml(pmid, entered, entered), entered, entered, entered)
 
-    def __init__(self, pubmed: FakePubMed) -> None:
-        self.pubmed = pubmed
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(pubmed))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/entrez/eutils/"
+def revised(article: RecordedArticle, on: date) -> RecordedArticle:
+    """The record's next version: new text, DateRevised and modification date ``on``."""
+    xml = article_xml(article.pmid, article.edat, on, version=2)
+    return RecordedArticle(article.pmid, xml, article.edat, article.pdat, on)
 
-    def __enter__(self) -> EutilsServer:
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def synthetic_pubmed(records: int, per_day: int = 1, slow_seconds: float = 1.0) -> ReplayPubMed:
+    return ReplayPubMed([recorded(i, per_day) for i in range(records)], slow_seconds)

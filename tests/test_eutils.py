@@ -9,7 +9,7 @@ import pytest
 
 from extractor.errors import HarvestError
 from extractor.harvest.eutils import EutilsClient
-from tests.eutils_server import EutilsServer, FakePubMed
+from tests.eutils_server import EutilsServer, synthetic_pubmed
 
 
 def client_for(server: EutilsServer, **options: object) -> EutilsClient:
@@ -23,7 +23,7 @@ def pmids_in(xml: bytes) -> list[str]:
 
 @pytest.fixture
 def pubmed():
-    return FakePubMed(records=450)
+    return synthetic_pubmed(records=450)
 
 
 @pytest.fixture
@@ -104,15 +104,15 @@ def test_requests_never_exceed_the_rate_limit(server, api_key, per_second):
 
 
 def test_a_long_id_list_is_posted():
-    pubmed = FakePubMed(records=300)
+    pubmed = synthetic_pubmed(records=300)
     with EutilsServer(pubmed) as server, client_for(server) as client:
-        xml = client.efetch_ids(pubmed.pmids)
+        xml = client.efetch_ids(list(pubmed.articles))
     assert len(pmids_in(xml)) == 300
     assert [(m, path) for _, m, path, _ in pubmed.seen] == [("POST", "/entrez/eutils/efetch.fcgi")]
 
 
 def test_a_search_larger_than_the_window_is_split_by_date_and_adds_up():
-    pubmed = FakePubMed(records=25_000, per_day=40)  # 625 days of 40 records
+    pubmed = synthetic_pubmed(records=25_000, per_day=40)  # 625 days of 40 records
     with EutilsServer(pubmed) as server, client_for(server, api_key="k3y") as client:
         slices = client.search_in_slices("infant ALL", date(2000, 1, 1), date(2001, 12, 31))
     assert all(s.count <= 9_999 for s in slices)
@@ -121,7 +121,7 @@ def test_a_search_larger_than_the_window_is_split_by_date_and_adds_up():
 
 
 def test_a_day_holding_more_than_the_window_is_reported():
-    pubmed = FakePubMed(records=12_000, per_day=12_000)
+    pubmed = synthetic_pubmed(records=12_000, per_day=12_000)
     with EutilsServer(pubmed) as server, client_for(server, api_key="k3y") as client:
         slices = client.search_in_slices("infant ALL", date(2000, 1, 1), date(2000, 1, 4))
     assert [s.count for s in slices] == [12_000]  # one day cannot be split further

@@ -40,8 +40,10 @@ TOOL = "extractor"
 SEARCH_WINDOW = 9_999
 # Above this many ids a list goes in a POST body rather than the URL.
 _POST_ABOVE = 200
-# <ERROR> texts that NCBI gives when it is busy, worth a retry
+# <ERROR> texts that NCBI gives when it is busy, worth a retry, unless they say what is wrong
+# with the request ("Search Backend failed: 'retstart' cannot be larger than 9998")
 _TRANSIENT_ERRORS = ("backend", "temporarily", "unavailable", "try again", "timeout")
+_PERMANENT_ERRORS = ("cannot", "invalid", "unable to obtain", "unknown", "too long")
 
 
 class RetryableError(Exception):
@@ -147,22 +149,24 @@ class EutilsClient:
         datetype: str = "edat",
     ) -> list[SearchResult]:
         """Searches that each fit ESearch's 10,000-record window, together covering ``term``
-        between two dates: a date range with more records is split in halves until each half
-        fits (a single day cannot be split; it is kept whole). The slices must add up to the
-        whole search's ``Count``."""
+        between two dates, each with its ids: a date range with more records is split in
+        halves until each half fits (a single day cannot be split; it is kept whole, and only
+        its history-server entry reaches past the first 9,999 ids). The slices must add up to
+        the whole search's ``Count``."""
         maxdate = maxdate or date.today()
-        total = self.esearch(
-            term, mindate=_day(mindate), maxdate=_day(maxdate), datetype=datetype
-        ).count
         slices: list[SearchResult] = []
         ranges = [(mindate, maxdate)]
+        total: int | None = None
         while ranges:
             low, high = ranges.pop()
-            found = self.esearch(term, mindate=_day(low), maxdate=_day(high), datetype=datetype)
+            found = self.esearch(
+                term, mindate=_day(low), maxdate=_day(high), datetype=datetype, retmax=SEARCH_WINDOW
+            )
+            total = found.count if total is None else total
             if found.count == 0:
                 continue
             if found.count <= SEARCH_WINDOW or low >= high:
-                slices.append(found)  # one day above the window cannot be split any further
+                slices.append(found)
                 continue
             middle = low + (high - low) // 2
             ranges += [(middle + timedelta(days=1), high), (low, middle)]
@@ -259,7 +263,10 @@ class EutilsClient:
             raise RetryableError(f"not well-formed XML ({err})") from err
         error = root.findtext("ERROR") if root.tag != "ERROR" else root.text
         if error:
-            if any(word in error.lower() for word in _TRANSIENT_ERRORS):
+            lowered = error.lower()
+            if any(w in lowered for w in _TRANSIENT_ERRORS) and not any(
+                w in lowered for w in _PERMANENT_ERRORS
+            ):
                 raise RetryableError(f"<ERROR> {error.strip()}")
             raise HarvestError(f"{endpoint}: NCBI answered <ERROR> {error.strip()}")
         return root

@@ -23,6 +23,7 @@ class HarvestSummary:
     retries: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None  # why the harvest stopped early, if it did
 
     def counts(self) -> dict[str, int]:
         """The ``harvests`` table's count columns."""
