@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from extractor import export, store
@@ -20,6 +29,9 @@ from extractor.errors import ExtractorError
 from extractor.evaluate import below_baseline, evaluate, format_report
 from extractor.evidence import EVIDENCE_KINDS
 from extractor.extract import extract_document
+from extractor.harvest.eutils import DEFAULT_EUTILS_URL
+from extractor.harvest.sources import HarvestOptions, harvest_corpus, ncbi_reachable
+from extractor.harvest.summary import HarvestSummary
 from extractor.nlp.pipeline import build_pipeline
 from extractor.runner import run_corpus
 
@@ -93,6 +105,43 @@ def _print_tables(console: Console, evidence: dict) -> None:
         console.print(table)
 
 
+def _harvest_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options that say how to reach NCBI, shared by ``harvest`` and ``run``."""
+    options = [
+        click.option(
+            "--email",
+            envvar="NCBI_EMAIL",
+            help="Your e-mail, sent to NCBI as it asks [env NCBI_EMAIL].",
+        ),
+        click.option(
+            "--api-key",
+            envvar="NCBI_API_KEY",
+            help="NCBI API key: 10 requests/s instead of 3 [env NCBI_API_KEY].",
+        ),
+        click.option(
+            "--eutils-url",
+            envvar="NCBI_EUTILS_URL",
+            default=DEFAULT_EUTILS_URL,
+            show_default=True,
+            help="E-utilities base URL [env NCBI_EUTILS_URL].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 @cli.command()
 @click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -103,38 +152,169 @@ def _print_tables(console: Console, evidence: dict) -> None:
     type=click.Path(path_type=Path),
     help="SQLite evidence database to write.",
 )
-def run(corpus_dir: Path | None, db_path: Path) -> None:
-    """Extract every document of CORPUS_DIR into the database.
+@click.option(
+    "--query", help="Entrez term (default: the corpus.toml [pubmed] query, then its news too)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only records published from this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--max", "max_records", type=click.IntRange(min=1), help="Fetch at most this many records."
+)
+@_harvest_options
+@click.option(
+    "--batch-size",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Records per EFetch request.",
+)
+@click.option(
+    "--news/--no-news", default=True, show_default=True, help="Harvest the corpus's news feeds too."
+)
+@click.option(
+    "--snapshot",
+    is_flag=True,
+    help="Harvest the corpus's recorded snapshot instead of the live services.",
+)
+def harvest(
+    corpus_dir: Path | None,
+    db_path: Path,
+    query: str | None,
+    since: datetime | None,
+    max_records: int | None,
+    email: str | None,
+    api_key: str | None,
+    eutils_url: str,
+    batch_size: int,
+    news: bool,
+    snapshot: bool,
+) -> None:
+    """Fetch new and revised PubMed records (and news articles) into the database.
 
-    With no CORPUS_DIR, runs the bundled infant KMT2A-r ALL corpus offline.
+    With no --query, harvests the corpus's corpus.toml sources (the bundled corpus by
+    default). Documents are stored, not extracted: `extractor run` extracts them.
     """
+    options = HarvestOptions(
+        email=email,
+        api_key=api_key,
+        eutils_url=eutils_url,
+        query=query,
+        since=since.date() if since else None,
+        max_records=max_records,
+        batch_size=batch_size,
+        news=news,
+    )
     console = Console(stderr=True)
     try:
         corpus = load_corpus(corpus_dir or default_corpus_dir())
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("loading the pipeline", total=None)
+        db = store.open_store(db_path)
+        with _progress(console) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(source: str, done: int, total: int) -> None:
+                if source not in tasks:
+                    tasks[source] = progress.add_task(f"harvesting {source}", total=total)
+                progress.update(tasks[source], completed=done, total=total)
+
+            summaries = harvest_corpus(db, corpus, options, live=not snapshot, on_progress=advance)
+    except ExtractorError as err:
+        raise _fail(err) from err
+    _print_harvests(summaries)
+    if any(s.error for s in summaries):
+        sys.exit(1)
+
+
+def _print_harvests(summaries: list[HarvestSummary]) -> None:
+    console = Console()
+    for s in summaries:
+        rate = f"{s.fetched / s.seconds:.1f}" if s.seconds else "-"
+        console.print(
+            f"[bold]{s.source}[/bold]: found {s.found}, new {s.new}, revised {s.revised}, "
+            f"unchanged {s.unchanged}, failed {s.failed}, skipped {s.skipped}; "
+            f"{s.requests} requests, {s.retries} retries, {s.fetched} records fetched in "
+            f"{s.seconds:.1f} s ({rate}/s)"
+        )
+    for s in summaries:
+        for item, reason in s.failures[:10]:
+            console.print(f"[red]failed[/red] {s.source} {item}: {reason}")
+        if len(s.failures) > 10:
+            console.print(
+                f"... and {len(s.failures) - 10} more"
+                f" (table harvest_failures, harvest {s.harvest_id})"
+            )
+        if s.error:
+            console.print(f"[red]harvest stopped[/red] {s.source}: {s.error}")
+
+
+@cli.command()
+@click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="SQLite evidence database to write.",
+)
+@click.option(
+    "--online/--offline",
+    default=None,
+    help="Harvest the live services, or the corpus's recorded snapshot "
+    "[default: online when NCBI answers, else offline].",
+)
+@click.option("--local-only", is_flag=True, help="Only the corpus's own files; no harvest.")
+@_harvest_options
+def run(
+    corpus_dir: Path | None,
+    db_path: Path,
+    online: bool | None,
+    local_only: bool,
+    email: str | None,
+    api_key: str | None,
+    eutils_url: str,
+) -> None:
+    """Harvest a corpus's sources, then extract every document into the database.
+
+    With no CORPUS_DIR, runs the bundled infant KMT2A-r ALL corpus. Offline, its sources are
+    served from its snapshot/ folder through the same harvester.
+    """
+    console = Console(stderr=True)
+    if local_only:
+        sources = "local"
+    else:
+        if online is None:
+            online = ncbi_reachable(eutils_url)
+        sources = "live" if online else "snapshot"
+    options = HarvestOptions(email=email, api_key=api_key, eutils_url=eutils_url)
+    try:
+        corpus = load_corpus(corpus_dir or default_corpus_dir())
+        with _progress(console) as progress:
+            task = progress.add_task(f"harvesting {corpus.name} ({sources})", total=None)
             nlp = build_pipeline()
-            progress.update(task, description=f"extracting {corpus.name}")
 
             def advance(path: str, total: int) -> None:
                 progress.update(task, total=total, advance=1, description=Path(path).name)
 
-            summary = run_corpus(corpus, db_path, nlp=nlp, on_file=advance)
+            summary = run_corpus(
+                corpus, db_path, nlp=nlp, on_file=advance, sources=sources, harvest_options=options
+            )
     except ExtractorError as err:
         raise _fail(err) from err
+    if summary.harvests:
+        _print_harvests(summary.harvests)
     table = Table(title=f"Stored in {db_path} (run {summary.run_id})", title_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for kind in EVIDENCE_KINDS:
         table.add_row(kind.table, str(summary.counts.get(kind.table, 0)))
-    Console().print(f"{summary.documents_ok} documents extracted from {corpus.documents_dir}")
+    Console().print(
+        f"{summary.documents_ok} documents extracted ({sources} sources: {corpus.documents_dir}"
+        + (f" and {corpus.root / 'snapshot'}" if sources == "snapshot" else "")
+        + ")"
+    )
     Console().print(table)
     for path, reason in summary.failures:
         console.print(f"[red]failed[/red] {path}: {reason}")

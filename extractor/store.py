@@ -153,6 +153,7 @@ def _add_harvest_ledger(db: sqlite_utils.Database) -> None:
             "unchanged": int,
             "failed": int,
             "skipped": int,
+            "fetched": int,
             "requests": int,
             "retries": int,
             "items": str,  # JSON list of the PMIDs (or URLs) the search found

@@ -11,7 +11,8 @@ a snapshot is the recorded answer to its corpus's query.
 ``faults`` is a queue of what the next requests get instead of an answer: "429" (no
 Retry-After and a small JSON body, as NCBI sends), "429:N" (Retry-After: N), "503", "truncate"
 (a body cut off mid-XML), "slow" (an answer later than a client waits), "busy" (a 200 with a
-transient <ERROR>) or "refuse" (a 200 with a final <ERROR>).
+transient <ERROR>), "refuse" (a 200 with a final <ERROR>), "expire" (every WebEnv expires, then
+the request is answered) or "" (answered as usual, to place a fault later in the queue).
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def _handler(pubmed: ReplayPubMed) -> type[BaseHTTPRequestHandler]:
                 return self._send(503, b"<html><body>Service unavailable</body></html>")
             if fault == "slow":
                 time.sleep(pubmed.slow_seconds)
+            if fault == "expire":
+                pubmed.forget_history()
             if fault == "busy":
                 return self._send(
                     200,

@@ -179,6 +179,7 @@ def _store_batch(
     except DocumentError as err:
         _record_failures(db, summary, [(pmid, err.reason) for pmid in expected])
         return len(expected)
+    summary.fetched += len(batch.records)
     to_save: list[PubmedRecord] = []
     for record in batch.records:
         if record.pmid in stored and stored[record.pmid] == record.date_revised:

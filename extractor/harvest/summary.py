@@ -19,6 +19,7 @@ class HarvestSummary:
     unchanged: int = 0
     failed: int = 0
     skipped: int = 0  # listed but not wanted (off-topic, disallowed, a duplicate, past --max)
+    fetched: int = 0  # records or pages received (new, revised or unchanged)
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
@@ -34,6 +35,7 @@ class HarvestSummary:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "skipped": self.skipped,
+            "fetched": self.fetched,
             "requests": self.requests,
             "retries": self.retries,
         }
