@@ -301,13 +301,13 @@ def save_document_evidence(
     # inside one transaction: either all of it lands or none of it does.
     try:
         with db.conn:
-            db.execute(_UPSERT_DOCUMENT, _document_row(document))
-            db.execute(
+            db.conn.execute(_UPSERT_DOCUMENT, _document_row(document))
+            db.conn.execute(
                 "UPDATE documents SET extracted_hash = ?, extracted_version = ? WHERE id = ?",
                 [document.content_hash, version, document.id],
             )
             for table, table_rows in rows.items():
-                db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document.id])
+                db.conn.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document.id])
                 if table_rows:
                     columns = list(table_rows[0])
                     db.conn.executemany(
@@ -479,22 +479,17 @@ def save_pubmed_records(
     either the whole batch is there or none of it is."""
     now = _now()
     try:
-        with db.conn:
-            for record in records:
-                db.execute(_UPSERT_DOCUMENT, _document_row(record.document))
-                db.execute(
-                    "INSERT OR REPLACE INTO pubmed_records "
-                    "(pmid, document_id, date_revised, raw_xml, fetched_at, harvest_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        record.pmid,
-                        record.document.id,
-                        record.date_revised,
-                        record.raw_xml,
-                        now,
-                        harvest_id,
-                    ],
-                )
+        with db.conn:  # plain sqlite3 calls: one transaction, no savepoint per statement
+            db.conn.executemany(_UPSERT_DOCUMENT, [_document_row(r.document) for r in records])
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO pubmed_records "
+                "(pmid, document_id, date_revised, raw_xml, fetched_at, harvest_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (r.pmid, r.document.id, r.date_revised, r.raw_xml, now, harvest_id)
+                    for r in records
+                ],
+            )
     except sqlite3.Error as err:
         raise StoreError(
             f"could not store a batch of {len(records)} PubMed records: {err}"
@@ -522,9 +517,9 @@ def save_news_page(
     try:
         with db.conn:
             if document is not None:
-                db.execute(_UPSERT_DOCUMENT, _document_row(document))
+                db.conn.execute(_UPSERT_DOCUMENT, _document_row(document))
                 row["document_id"] = document.id
-            db.execute(
+            db.conn.execute(
                 f"INSERT OR REPLACE INTO news_pages ({', '.join(row)}) "
                 f"VALUES ({', '.join('?' for _ in row)})",
                 list(row.values()),
