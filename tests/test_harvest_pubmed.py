@@ -108,7 +108,9 @@ def test_a_revised_record_is_fetched_again_and_re_extracted(tmp_path, nlp):
     run_corpus(local, db_path, nlp)
     values = [
         r["value_pct"]
-        for r in db.query("SELECT value_pct FROM survival_estimates WHERE document_id = ?", [document_id])
+        for r in db.query(
+            "SELECT value_pct FROM survival_estimates WHERE document_id = ?", [document_id]
+        )
     ]
     assert values == [80.9]  # the revised text's figure, the old one gone
     assert db.table("pubmed_records").get(pmid)["date_revised"] == date.today().isoformat()
