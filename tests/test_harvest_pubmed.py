@@ -207,3 +207,38 @@ def test_a_corpus_without_a_query_is_a_clear_error():
 
     with pytest.raises(ConfigError, match="no \\[pubmed\\] query; give one with --query"):
         PubmedQuery.from_config({})
+
+
+def test_the_harvest_command_reads_its_settings_from_the_environment(tmp_path):
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+
+    pubmed = synthetic_pubmed(60)
+    db_path = tmp_path / "e.db"
+    with EutilsServer(pubmed) as server:
+        environment = {"NCBI_EUTILS_URL": server.url, "NCBI_EMAIL": "me@example.org"}
+        arguments = ["harvest", "--db", str(db_path), "--query", "infant ALL", "--max", "25"]
+        result = CliRunner().invoke(cli, arguments, env=environment)
+    assert result.exit_code == 0, result.output
+    assert "pubmed: found 60, new 25, revised 0, unchanged 0, failed 0, skipped 35" in result.output
+    assert all(params["email"] == "me@example.org" for *_, params in pubmed.seen)
+    assert "api_key" not in pubmed.seen[0][3]
+    assert store.open_store(db_path).table("pubmed_records").count == 25
+
+
+def test_the_harvest_command_fails_clearly_when_the_service_refuses(tmp_path):
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+
+    pubmed = synthetic_pubmed(10)
+    pubmed.faults.append("refuse")  # a final <ERROR> in a 200
+    with EutilsServer(pubmed) as server:
+        arguments = [
+            *("harvest", "--db", str(tmp_path / "e.db"), "--query", "infant ALL"),
+            *("--eutils-url", server.url),
+        ]
+        result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 1
+    assert "harvest stopped" in result.output and "Invalid query_key" in result.output
