@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh clone:
-#   make run    create .venv, install, extract the bundled corpus into evidence.db
+#   make run    create .venv, install, harvest the bundled corpus snapshot and extract it into evidence.db
 #   make test   create .venv, install with the dev extra, lint, type-check and run the tests
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/extractor run --db $(DB)
+	$(BIN)/extractor run --offline --db $(DB)
 
 test: $(BIN)/.installed lint
 	$(BIN)/python -m pytest -q; status=$$?; \

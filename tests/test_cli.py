@@ -12,7 +12,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from extractor import store
 from extractor.cli import cli
+from extractor.nlp.pipeline import PIPELINE_VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -150,3 +152,25 @@ def test_two_files_with_one_document_id_are_not_merged(corpus, tmp_path):
         errors = [e for (e,) in conn.execute("select error from extraction_errors")]
     assert text == "The 2-year OS was 50%."  # news.html is read first, news.txt is refused
     assert any("holds document 'news', which" in e and "news.html" in e for e in errors)
+
+
+def test_run_offline_harvests_the_bundled_snapshot_then_extracts_it(tmp_path):
+    db_path = tmp_path / "evidence.db"
+    result = CliRunner().invoke(cli, ["run", "--offline", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "pubmed: found 26, new 26" in result.output
+    assert "news: found 8, new 5" in result.output  # 2 off-topic entries, 1 duplicate link
+    db = store.open_store(db_path)
+    ids = [r["id"] for r in db.query("SELECT id FROM documents")]
+    assert len(ids) == 8 + 26 + 5
+    assert sum(i.startswith("pmid:") for i in ids) == 26
+    assert sum(i.startswith("news:") for i in ids) == 5
+    assert not store.documents_to_extract(db, PIPELINE_VERSION)  # all extracted
+    blinatumomab = db.execute(
+        "SELECT count(*) FROM survival_estimates "
+        "WHERE value_pct = 81.6 AND document_id LIKE 'news:%'"
+    ).fetchone()[0]
+    assert blinatumomab >= 1  # the news articles' figures are extracted too
+    again = CliRunner().invoke(cli, ["run", "--offline", "--db", str(db_path)])
+    assert "pubmed: found 26, new 0, revised 0, unchanged 26" in again.output
+    assert "news: found 8, new 0, revised 0, unchanged 5" in again.output

@@ -18,7 +18,6 @@ the request is answered) or "" (answered as usual, to place a fault later in the
 from __future__ import annotations
 
 import bisect
-import contextlib
 import itertools
 import threading
 import time
@@ -26,10 +25,10 @@ import xml.etree.ElementTree as ET
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from extractor.harvest.loopback import LoopbackServer, QuietHandler
 from extractor.pubmed import month_number, parse_pubmed_xml
 
 DATETYPES = ("edat", "pdat", "mdat")
@@ -111,13 +110,8 @@ def _parse_day(text: str, last: bool = False) -> date:
     return date(parts[0], 12, 31) if last else date(parts[0], 1, 1)
 
 
-def _handler(pubmed: ReplayPubMed) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:  # quiet
-            pass
-
+def _handler(pubmed: ReplayPubMed) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             url = urlparse(self.path)
             self._answer("GET", url.path, {k: v[-1] for k, v in parse_qs(url.query).items()})
@@ -207,38 +201,21 @@ def _handler(pubmed: ReplayPubMed) -> type[BaseHTTPRequestHandler]:
             content_type: str = "text/xml; charset=UTF-8",
             headers: dict[str, str] | None = None,
         ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)  # the client may have given up waiting
+            self.send(status, body, {"Content-Type": content_type, **(headers or {})})
 
     return Handler
 
 
-class EutilsReplayServer:
+class EutilsReplayServer(LoopbackServer):
     """Serves a ReplayPubMed on 127.0.0.1 in a thread; ``url`` is its E-utilities base."""
 
     def __init__(self, pubmed: ReplayPubMed) -> None:
+        super().__init__(_handler(pubmed))
         self.pubmed = pubmed
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pubmed))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/entrez/eutils/"
-
-    def __enter__(self) -> EutilsReplayServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return f"{super().url}/entrez/eutils/"
 
 
 def load_recorded_articles(folder: Path) -> list[RecordedArticle]:

@@ -103,8 +103,13 @@ def harvest_corpus(
         # imported here: trafilatura and its HTML stack load only when news is harvested
         from extractor.harvest.news import NewsSources, harvest_news
 
+        # a snapshot is served on loopback: no site to spare, so hardly a wait per host
+        per_host_per_second = 1.0 if live else 50.0
         with _news_client(corpus, live) as http:
-            summaries.append(harvest_news(db, NewsSources.from_config(corpus.news), http))
+            sources = NewsSources.from_config(corpus.news)
+            summaries.append(
+                harvest_news(db, sources, http, per_host_per_second=per_host_per_second)
+            )
     return summaries
 
 

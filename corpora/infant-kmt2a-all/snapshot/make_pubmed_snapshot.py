@@ -53,7 +53,7 @@ YEARS = {  # when each trial's results came out
     "transplant": 2019,
     "mll10": 2021,
     "aall0631": 2017,
-    "blinatumomab": 2024,
+    "blinatumomab": 2023,
     "interfant21": 2025,
     "augment101": 2023,
 }
