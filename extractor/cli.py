@@ -318,6 +318,8 @@ def run(
     Console().print(table)
     for path, reason in summary.failures:
         console.print(f"[red]failed[/red] {path}: {reason}")
+    if any(h.error for h in summary.harvests):
+        sys.exit(1)  # what was harvested is extracted, but the harvest did not complete
 
 
 @cli.command(name="export")
