@@ -105,6 +105,16 @@ def _print_tables(console: Console, evidence: dict) -> None:
         console.print(table)
 
 
+_database_to_write = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="SQLite evidence database to write.",
+)
+
+
 def _harvest_options(function: Callable[..., None]) -> Callable[..., None]:
     """The options that say how to reach NCBI, shared by ``harvest`` and ``run``."""
     options = [
@@ -144,14 +154,7 @@ def _progress(console: Console) -> Progress:
 
 @cli.command()
 @click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="SQLite evidence database to write.",
-)
+@_database_to_write
 @click.option(
     "--query", help="Entrez term (default: the corpus.toml [pubmed] query, then its news too)."
 )
@@ -251,14 +254,7 @@ def _print_harvests(summaries: list[HarvestSummary]) -> None:
 
 @cli.command()
 @click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="SQLite evidence database to write.",
-)
+@_database_to_write
 @click.option(
     "--online/--offline",
     default=None,

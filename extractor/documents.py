@@ -25,8 +25,6 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".htm", ".html", ".json", ".txt", ".xml")
 MAX_TITLE_LENGTH = 200
 
 _HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: a no-break space is content
-_NCT_ID = re.compile(r"\bNCT\d{8}\b")
-_ENTITY_DECLARATION = re.compile(r"<!ENTITY\b")
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,8 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _collapse(text: str) -> str:
+def collapse_whitespace(text: str) -> str:
+    """Runs of HTML/XML whitespace as one space, trimmed (a no-break space is kept)."""
     return _HTML_WHITESPACE.sub(" ", text).strip(" ")
 
 
@@ -210,11 +209,11 @@ class _ReadableText(HTMLParser):
         if self._skip_depth:
             return
         if tag == self._capture == "title":
-            self.title, self._capture = _collapse("".join(self._captured)), None
+            self.title, self._capture = collapse_whitespace("".join(self._captured)), None
         elif tag == self._capture == "h1":
-            self.first_h1, self._capture = _collapse("".join(self._captured)), None
+            self.first_h1, self._capture = collapse_whitespace("".join(self._captured)), None
         if tag in {"td", "th"} and self._rows:
-            self._rows[-1].append(_collapse("".join(self._current)).replace("|", "/"))
+            self._rows[-1].append(collapse_whitespace("".join(self._current)).replace("|", "/"))
             self._current = []
         elif tag == "table" and self._rows is not None:
             rows, self._rows = self._rows, None
@@ -236,7 +235,7 @@ class _ReadableText(HTMLParser):
 
     def _break(self) -> None:
         paragraph = "".join(self._current)
-        paragraph = paragraph.strip("\r\n") if self._pre_depth else _collapse(paragraph)
+        paragraph = paragraph.strip("\r\n") if self._pre_depth else collapse_whitespace(paragraph)
         if paragraph.strip():
             self.paragraphs.append(paragraph)
         self._current = []

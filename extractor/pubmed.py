@@ -13,6 +13,7 @@ text ("mg/m<sup>2</sup>" → "mg/m2"), so every character offset points into the
 from __future__ import annotations
 
 import calendar
+import functools
 import html
 import io
 import re
@@ -23,10 +24,9 @@ from xml.parsers import expat
 
 from Bio.Entrez.Parser import DataHandler
 
-from extractor.documents import Document
+from extractor.documents import Document, collapse_whitespace
 from extractor.errors import DocumentError
 
-_WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: a no-break space is content
 _TAG = re.compile(r"<[^<>]*>")  # with escape=True every "<" left in a string is markup
 _NCT_ID = re.compile(r"\bNCT\d{8}\b")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY\b")
@@ -35,6 +35,7 @@ _MONTHS = {month: number for number, month in enumerate(calendar.month_abbr) if 
 _ARTICLE_TAGS = {"PubmedArticle", "PubmedBookArticle"}
 
 
+@functools.cache
 def _bundled_pubmed_dtd() -> str:
     """The newest PubMed DTD that Biopython ships (pubmed_250101.dtd in Biopython 1.88)."""
     names = sorted(Path(DataHandler.global_dtd_dir).glob("pubmed_*.dtd"))
@@ -204,7 +205,7 @@ def _read_with_biopython(articles: list[bytes]) -> list[dict[str, Any]]:
 
 def plain(value: Any) -> str:
     """A Bio.Entrez string as plain text: markup dropped, entities decoded, spaces collapsed."""
-    return _WHITESPACE.sub(" ", html.unescape(_TAG.sub("", str(value or "")))).strip(" ")
+    return collapse_whitespace(html.unescape(_TAG.sub("", str(value or ""))))
 
 
 def _record(source: str, record: dict[str, Any], raw_xml: str) -> PubmedRecord:

@@ -36,7 +36,7 @@ from lxml import etree
 from trafilatura.settings import Document as ExtractedPage
 
 from extractor import store
-from extractor.documents import MAX_TITLE_LENGTH, Document
+from extractor.documents import MAX_TITLE_LENGTH, Document, collapse_whitespace
 from extractor.errors import ConfigError, HarvestError
 from extractor.harvest.polite import USER_AGENT, Disallowed, HostLimiter, PoliteFetcher
 from extractor.harvest.summary import HarvestSummary
@@ -45,7 +45,6 @@ _TRACKING_PARAMETER = re.compile(
     r"utm_\w+|fbclid|gclid|dclid|msclkid|yclid|mc_cid|mc_eid|_ga|_hsenc|_hsmi|mkt_tok|igshid",
     re.IGNORECASE,
 )
-_WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: a no-break space is content
 _TAG = re.compile(r"<[^>]+>")
 _HTML_LANG = re.compile(r"<html[^>]*?\slang=[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)", re.I)
 _BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "div", "code"}
@@ -186,7 +185,7 @@ def extract_article(html: str, url: str) -> Article | None:
     )
     if not isinstance(found, ExtractedPage) or found.body is None:
         return None
-    title = _collapse(found.title or "")
+    title = collapse_whitespace(found.title or "")
     paragraphs = [p for number, p in enumerate(_paragraphs(found.body)) if number or p != title]
     if not paragraphs:
         return None
@@ -208,25 +207,27 @@ def _paragraphs(element: Any) -> Iterator[str]:
     for child in element:
         if child.tag == "table":
             rows = [
-                " | ".join(_collapse(_inline_text(cell)).replace("|", "/") for cell in row)
+                " | ".join(
+                    collapse_whitespace(_inline_text(cell)).replace("|", "/") for cell in row
+                )
                 for row in child.iter("row")
             ]
             if table := "\n".join(row for row in rows if row.strip(" |")):
                 yield table
         elif any(grandchild.tag in _BLOCK_TAGS for grandchild in child):
             yield from _paragraphs(child)
-        elif text := _collapse(_inline_text(child)):
+        elif text := collapse_whitespace(_inline_text(child)):
             yield text
+
+
+def _cell_text(cell: Any) -> str:
+    return collapse_whitespace(_inline_text(cell)).replace("|", "/")
 
 
 def _inline_text(element: Any) -> str:
     for line_break in element.iter("lb"):
         line_break.tail = " " + (line_break.tail or "")
     return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
-
-
-def _collapse(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip(" ")
 
 
 # ---- polite HTTP -------------------------------------------------------------------------
@@ -553,7 +554,9 @@ def _document(listing: Listing, response: httpx.Response, article: Article) -> D
         "published": article.published or listing.published,
         "author": article.author,
         "site": article.site,
-        "description": article.description or _collapse(_TAG.sub(" ", listing.summary)) or None,
+        "description": article.description
+        or collapse_whitespace(_TAG.sub(" ", listing.summary))
+        or None,
         "language": article.language,
     }
     return Document(

@@ -9,6 +9,7 @@ points the harvester at them, so a machine without network runs the whole job.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from extractor.harvest.eutils_replay import (
     ReplayPubMed,
     load_recorded_articles,
 )
-from extractor.harvest.pubmed import Progress, PubmedQuery, harvest_pubmed
+from extractor.harvest.pubmed import PubmedQuery, harvest_pubmed
 from extractor.harvest.summary import HarvestSummary
 
 SNAPSHOT_FOLDER = "snapshot"
@@ -72,20 +73,12 @@ def harvest_corpus(
     """Harvest the corpus's PubMed query (or ``options.query``) and, unless a query was given
     or news is off, its news sources; from the services when ``live``, else the snapshot."""
     summaries = []
-    query = (
-        PubmedQuery(options.query)
-        if options.query
-        else PubmedQuery.from_config(corpus.pubmed)
-        if corpus.pubmed.get("query")
-        else None
-    )
-    pubmed_progress: Progress | None = None
-    if on_progress is not None:
-        report = on_progress
-
-        def pubmed_progress(done: int, total: int) -> None:
-            report("PubMed", done, total)
-
+    query = None
+    if options.query:
+        query = PubmedQuery(options.query)
+    elif corpus.pubmed.get("query"):
+        query = PubmedQuery.from_config(corpus.pubmed)
+    pubmed_progress = functools.partial(on_progress, "PubMed") if on_progress else None
     if query is not None:
         query = query.since(options.since)
         with _eutils_client(corpus, options, live) as client:
