@@ -1,5 +1,6 @@
 """Corpus definitions: a folder with a ``corpus.toml`` that says what the corpus is and where its
-documents are (PubMed query and news sources are read by the harvester)."""
+documents are (PubMed query and news sources are read by the harvester, the study catalogue by
+``extractor.linking``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Corpus:
     description: str = ""
     pubmed: dict[str, Any] = field(default_factory=dict)
     news: dict[str, Any] = field(default_factory=dict)
+    studies: list[dict[str, Any]] = field(default_factory=list)
 
 
 def default_corpus_dir() -> Path:
@@ -55,4 +57,5 @@ def load_corpus(path: str | Path) -> Corpus:
         description=config.get("description", ""),
         pubmed=config.get("pubmed", {}),
         news=config.get("news", {}),
+        studies=config.get("studies", []),
     )

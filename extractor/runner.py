@@ -16,8 +16,10 @@ from extractor.corpus import Corpus
 from extractor.documents import Document, find_documents, read_documents
 from extractor.errors import DocumentError
 from extractor.extract import extract_document
+from extractor.findings import link_studies
 from extractor.harvest.sources import HarvestOptions, harvest_corpus, snapshot_dir
 from extractor.harvest.summary import HarvestSummary
+from extractor.linking import CatalogueStudy
 from extractor.nlp.pipeline import PIPELINE_VERSION, build_pipeline
 
 # Called after each file with its path and the number of files in the run.
@@ -33,6 +35,7 @@ class RunSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     harvests: list[HarvestSummary] = field(default_factory=list)
+    links: dict[str, int] = field(default_factory=dict)  # study and finding rows per table
 
 
 def run_corpus(
@@ -51,7 +54,8 @@ def run_corpus(
     real services). Harvested documents, and any stored document whose evidence came from
     another text or extractor version, are extracted after the files. A file that cannot be
     read is recorded in ``extraction_errors`` and the run goes on; each document's evidence is
-    written in its own transaction.
+    written in its own transaction. Then every document is linked to its studies and every
+    fact to its study-level finding (``extractor.findings.link_studies``).
     """
     if sources not in ("local", "snapshot", "live"):
         raise ValueError(f"sources must be local, snapshot or live, not {sources!r}")
@@ -91,6 +95,7 @@ def run_corpus(
             )
         if on_file:
             on_file(document.id, len(paths) + len(pending))
+    summary.links = link_studies(db, [CatalogueStudy.from_config(s) for s in corpus.studies])
     store.finish_run(
         db, summary.run_id, summary.documents_ok, len(summary.failures), dict(summary.counts)
     )

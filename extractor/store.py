@@ -4,7 +4,8 @@ Tables: ``documents`` (with full-text search), one table per evidence kind (see
 ``extractor.evidence.EVIDENCE_KINDS``), ``extraction_runs`` and ``extraction_errors``; the
 harvest ledger: ``harvests`` (each query's harvest: when, how many, which items),
 ``harvest_failures``, ``pubmed_records`` (each record's DateRevised and raw XML) and
-``news_pages`` (each page's validators, canonical URL and content hash).
+``news_pages`` (each page's validators, canonical URL and content hash); and the study
+tables, findings and comparison views of ``extractor.study_store``.
 Schema changes are numbered migrations recorded in ``PRAGMA user_version``.
 """
 
@@ -23,6 +24,7 @@ from extractor.documents import Document
 from extractor.errors import StoreError
 from extractor.evidence import EVIDENCE_KINDS, PROVENANCE_FIELDS, Evidence, EvidenceKind, Fact
 from extractor.pubmed import PubmedRecord
+from extractor.study_store import add_study_tables
 
 _PROVENANCE_TYPES: dict[str, type] = {
     "text": str,
@@ -203,6 +205,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_base_schema,
     _add_new_evidence_columns,
     _add_harvest_ledger,
+    add_study_tables,
 )
 
 

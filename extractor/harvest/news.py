@@ -22,11 +22,11 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import httpx
@@ -161,6 +161,8 @@ class Article:
     site: str | None = None
     description: str | None = None
     language: str | None = None
+    cited_dois: list[str] = field(default_factory=list)
+    cited_pmids: list[str] = field(default_factory=list)
 
     def summary(self) -> tuple[str, str, str]:
         """What a topic is judged on, as a feed entry's title and summary would be: the title,
@@ -199,7 +201,22 @@ def extract_article(html: str, url: str) -> Article | None:
         site=found.sitename,
         description=found.description,
         language=language,
+        cited_dois=_unique(unquote(m.group(1)).rstrip(".") for m in _DOI_LINK.finditer(html)),
+        cited_pmids=_unique(m.group(1) for m in _PUBMED_LINK.finditer(html)),
     )
+
+
+# Links to the paper a story reports: https://doi.org/10.1056/…, https://pubmed.ncbi.nlm.nih.gov/N/
+_DOI_LINK = re.compile(r"""href=["']https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/[^"'\s]+)["']""", re.I)
+_PUBMED_LINK = re.compile(
+    r"""href=["']https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/"""
+    r"""(\d+)/?["']""",
+    re.I,
+)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def _paragraphs(element: Any) -> Iterator[str]:
@@ -558,6 +575,8 @@ def _document(listing: Listing, response: httpx.Response, article: Article) -> D
         or collapse_whitespace(_TAG.sub(" ", listing.summary))
         or None,
         "language": article.language,
+        "cited_dois": article.cited_dois,
+        "cited_pmids": article.cited_pmids,
     }
     return Document(
         id=news_document_id(article.canonical_url),

@@ -30,10 +30,31 @@ _RIGHT_AFTER = re.compile(r"[^,;:]{1,30}?\b(?:in|on|from|for|of)\s+(?:the\s+)?",
 
 @dataclass(frozen=True)
 class TrialMention:
-    """A trial named in the text, where."""
+    """A trial named in the text, where; ``as_treatment`` when it names the chemotherapy a
+    study gave ("the Interfant-06 backbone") rather than the study."""
 
     name: str
     start: int
+    as_treatment: bool = False
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.name)
+
+
+def trial_mentions(text: str) -> list[TrialMention]:
+    """Every trial name in the text, in order."""
+    return [
+        TrialMention(
+            m.group(),
+            m.start(),
+            bool(
+                _AS_TREATMENT.match(text, m.end())
+                or _ADDED_TO.search(text, max(0, m.start() - 20), m.start())
+            ),
+        )
+        for m in TRIAL.finditer(text)
+    ]
 
 
 class DocumentTrials:
@@ -41,12 +62,7 @@ class DocumentTrials:
 
     def __init__(self, text: str, title_end: int) -> None:
         self.text = text
-        self.mentions = [
-            TrialMention(m.group(), m.start())
-            for m in TRIAL.finditer(text)
-            if not _AS_TREATMENT.match(text, m.end())
-            and not _ADDED_TO.search(text, max(0, m.start() - 20), m.start())
-        ]
+        self.mentions = [m for m in trial_mentions(text) if not m.as_treatment]
         self._starts = [m.start for m in self.mentions]
         in_title = {m.name for m in self.mentions if m.start < title_end}
         self.title_trial = next(iter(in_title)) if len(in_title) == 1 else None

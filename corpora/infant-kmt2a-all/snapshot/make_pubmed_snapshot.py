@@ -3,7 +3,7 @@
 The records are made from abstracts we wrote ourselves for the gold corpus (tuning split),
 dressed as PubMed serves them: structured sections with labels, inline markup (<i>KMT2A</i>,
 m<sup>2</sup>), DateRevised, an "entrez" history date, a DOI, MeSH terms, a ClinicalTrials.gov
-DataBank entry when the text names an NCT number, and on a few records an OtherAbstract,
+DataBank entry when the text names an NCT number or the trial is registered (REGISTERED), and on a few records an OtherAbstract,
 CopyrightInformation or the marker NLM adds to an abstract it cut. PMIDs are local (9xxxxxxx),
 not real ones. Run it from the repository root: python corpora/infant-kmt2a-all/snapshot/make_pubmed_snapshot.py
 """
@@ -50,12 +50,16 @@ YEARS = {  # when each trial's results came out
     "interfant99": 2007,
     "interfant06": 2019,
     "interfant-protocols": 2020,
-    "transplant": 2019,
+    "transplant": 2022,
     "mll10": 2021,
     "aall0631": 2017,
     "blinatumomab": 2023,
     "interfant21": 2025,
     "augment101": 2023,
+}
+REGISTERED = {  # trials' ClinicalTrials.gov numbers, which PubMed lists in DataBankList
+    "interfant06": "NCT00550992",
+    "aall0631": "NCT00557193",
 }
 ENTREZ = ' PubStatus="entrez"'
 LABEL = re.compile(r"^([A-Z][A-Za-z ,&/-]{2,40}):\s+")
@@ -116,7 +120,9 @@ def record(number: int, path: Path) -> str:
         for word, (ui, name) in MESH.items()
         if word in text
     )
-    nct = sorted(set(re.findall(r"NCT\d{8}", path.read_text(encoding="utf-8"))))
+    nct = set(re.findall(r"NCT\d{8}", path.read_text(encoding="utf-8")))
+    nct |= {number for word, number in REGISTERED.items() if word in path.name}
+    nct = sorted(nct)
     databank = (
         "<DataBankList CompleteYN=\"Y\"><DataBank><DataBankName>ClinicalTrials.gov</DataBankName>"
         "<AccessionNumberList>"
