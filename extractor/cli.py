@@ -23,16 +23,20 @@ from rich.table import Table
 
 from extractor import export, store
 from extractor import serve as serving
+from extractor.comparison import COMPARISON_VIEWS, comparison_rows
 from extractor.corpus import default_corpus_dir, load_corpus
 from extractor.documents import find_documents, read_documents
 from extractor.errors import ExtractorError
 from extractor.evaluate import below_baseline, evaluate, format_report
 from extractor.evidence import EVIDENCE_KINDS
 from extractor.extract import extract_document
+from extractor.findings import link_studies
 from extractor.harvest.eutils import DEFAULT_EUTILS_URL
 from extractor.harvest.sources import HarvestOptions, harvest_corpus, ncbi_reachable
 from extractor.harvest.summary import HarvestSummary
+from extractor.linking import CatalogueStudy
 from extractor.nlp.pipeline import build_pipeline
+from extractor.plot import save_survival_plot
 from extractor.runner import run_corpus
 
 DEFAULT_DB = "evidence.db"
@@ -112,6 +116,14 @@ _database_to_write = click.option(
     show_default=True,
     type=click.Path(path_type=Path),
     help="SQLite evidence database to write.",
+)
+_database_to_read = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="SQLite evidence database (made by `extractor run`).",
 )
 
 
@@ -319,38 +331,121 @@ def run(
 
 
 @cli.command(name="export")
+@_database_to_read
 @click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    "--view",
+    "views",
+    multiple=True,
+    type=click.Choice(COMPARISON_VIEWS),
+    help="Comparison table to export (repeatable; default: all three).",
 )
 @click.option(
-    "--kind", required=True, type=click.Choice(KIND_CHOICES), help="Evidence table to export."
+    "--kind",
+    type=click.Choice(KIND_CHOICES),
+    help="Export one evidence table, fact by fact, instead of the comparison tables.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json", "jsonl", "xlsx"]),
+    type=click.Choice(sorted(set(export.COMPARISON_FORMATS) | set(export.FORMATS))),
     default="csv",
     show_default=True,
+    help="csv, json, xlsx or md (Markdown) for comparison tables; jsonl for an evidence table.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write (default: standard output; required for xlsx).",
+    type=click.Path(path_type=Path),
+    help="File to write; a folder for CSV of several tables (default: standard output).",
 )
-def export_command(db_path: Path, kind: str, fmt: str, output: Path | None) -> None:
-    """Export one evidence table with its sources and provenance."""
+@click.option("--study", help="Only this study (name or id, e.g. Interfant-06).")
+@click.option("--endpoint", help="Only this survival endpoint (EFS, OS, DFS...).")
+@click.option("--drug", help="Only doses of this drug.")
+def export_command(
+    db_path: Path,
+    views: tuple[str, ...],
+    kind: str | None,
+    fmt: str,
+    output: Path | None,
+    study: str | None,
+    endpoint: str | None,
+    drug: str | None,
+) -> None:
+    """Export the study comparison (survival, dosing and cohorts by study) as CSV, JSON, XLSX
+    (a sheet per table) or Markdown, or with --kind one evidence table with provenance."""
     try:
         db = store.open_store(db_path)
-        rows = export.export_table(db, kind, fmt, output or sys.stdout)
+        if kind:
+            rows = {kind: export.export_table(db, kind, fmt, output or sys.stdout)}
+        else:
+            rows = export.export_comparison(
+                db,
+                fmt,
+                output or sys.stdout,
+                views=views or COMPARISON_VIEWS,
+                study=study,
+                endpoint=endpoint,
+                drug=drug,
+            )
     except ExtractorError as err:
         raise _fail(err) from err
     if output:
-        click.echo(f"wrote {rows} rows to {output}", err=True)
+        written = ", ".join(f"{count} {table} rows" for table, count in rows.items())
+        click.echo(f"wrote {written} to {output}", err=True)
+
+
+@cli.command()
+@_database_to_read
+@click.option("--endpoint", required=True, help="Survival endpoint to compare: EFS, OS, DFS...")
+@click.option("--timepoint", type=float, help="Timepoint in months (default: every timepoint).")
+@click.option("--study", "studies", multiple=True, help="Only these studies (repeatable).")
+@click.option("--title", help="Figure title (default: from the data).")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Figure file, .png or .svg (repeatable: -o fig.png -o fig.svg).",
+)
+def plot(
+    db_path: Path,
+    endpoint: str,
+    timepoint: float | None,
+    studies: tuple[str, ...],
+    title: str | None,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Draw survival estimates with their 95% CIs by study and arm, forest-plot style."""
+    try:
+        db = store.open_store(db_path)
+        rows = comparison_rows(
+            db, "survival_by_study", endpoint=endpoint, timepoint_months=timepoint
+        )
+        if studies:
+            wanted = {s.lower() for s in studies}
+            rows = [r for r in rows if {r["study"].lower(), str(r["study_id"])} & wanted]
+        for path in outputs:
+            save_survival_plot(rows, path, title=title)
+            click.echo(f"wrote {path} ({len(rows)} findings)", err=True)
+    except ExtractorError as err:
+        raise _fail(err) from err
+
+
+@cli.command()
+@click.argument("corpus_dir", required=False, type=click.Path(path_type=Path))
+@_database_to_read
+def link(corpus_dir: Path | None, db_path: Path) -> None:
+    """Link stored documents to studies and facts to findings again (after editing the
+    corpus's [[studies]] catalogue); `run` does this itself."""
+    try:
+        corpus = load_corpus(corpus_dir or default_corpus_dir())
+        db = store.open_store(db_path)
+        counts = link_studies(db, [CatalogueStudy.from_config(s) for s in corpus.studies])
+    except ExtractorError as err:
+        raise _fail(err) from err
+    click.echo(", ".join(f"{count} {table}" for table, count in counts.items()))
 
 
 @cli.command(name="evaluate")
@@ -399,11 +494,23 @@ def evaluate_command(
     show_default=True,
     type=click.Path(path_type=Path, dir_okay=False),
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
-def serve(db_path: Path, host: str, port: int) -> None:
-    """Browse and query the database in Datasette (read-only)."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Show what a concurrent `extractor run` writes (the file is opened read-only but "
+    "not immutable, so it is re-read as it changes).",
+)
+def serve(db_path: Path, host: str, port: int, live: bool) -> None:
+    """Browse and query the database in Datasette (read-only), with the study comparisons,
+    forest plots and each fact shown in its document."""
+    mode = "read-only, live" if live else "read-only"
+
+    def announce(url: str) -> None:
+        click.echo(f"Serving {db_path} ({mode}) at {url} — press Ctrl+C to stop")
+
     try:
-        serving.serve(db_path, host=host, port=port)
+        serving.serve(db_path, host=host, port=port, live=live, announce=announce)
     except ExtractorError as err:
         raise _fail(err) from err

@@ -70,6 +70,19 @@ FINDING_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "cohort_findings": ("study_id", "arm", "role", "n", "description", *_SHARED),
 }
+# The comparison views: each finding's id, its study's name, and the finding's columns, the
+# survival endpoint's name beside its code.
+VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "survival_by_study": (
+        "finding_id",
+        "study",
+        *FINDING_COLUMNS["survival_findings"][:4],
+        "endpoint_name",
+        *FINDING_COLUMNS["survival_findings"][4:],
+    ),
+    "dosing_by_study": ("finding_id", "study", *FINDING_COLUMNS["dose_findings"]),
+    "cohorts_by_study": ("finding_id", "study", *FINDING_COLUMNS["cohort_findings"]),
+}
 SOURCE_COLUMNS = (
     "finding_table",
     "finding_id",

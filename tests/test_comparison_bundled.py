@@ -8,8 +8,10 @@ import json
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from extractor import store
+from extractor.cli import cli
 from extractor.comparison import COMPARISON_VIEWS, comparison_rows
 from extractor.export import export_comparison
 from extractor.plot import save_survival_plot
@@ -111,3 +113,35 @@ def test_the_bundled_comparison_plots(db, tmp_path):
     svg = save_survival_plot(rows, tmp_path / "survival.svg")
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 10_000
     assert b"<svg" in svg.read_bytes()
+
+
+def test_the_commands_export_plot_and_link(bundled_db, tmp_path):
+    runner = CliRunner()
+    db_option = ["--db", str(bundled_db)]
+    result = runner.invoke(
+        cli, ["export", *db_option, "--format", "md", "--endpoint", "DFS", "--view",
+              "survival_by_study"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "| Interfant-06 + blinatumomab | interfant-06-blinatumomab | blinatumomab |" in (
+        result.stdout
+    )
+    xlsx = tmp_path / "drug.xlsx"
+    result = runner.invoke(
+        cli, ["export", *db_option, "--format", "xlsx", "--drug", "blinatumomab", "-o", str(xlsx)]
+    )
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(xlsx)["dosing_by_study"]["D2"].value == "blinatumomab"
+    figures = [tmp_path / "os.png", tmp_path / "os.svg"]
+    result = runner.invoke(
+        cli, ["plot", *db_option, "--endpoint", "OS", "--timepoint", "24",
+              "-o", str(figures[0]), "-o", str(figures[1])],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert all(f.stat().st_size > 1000 for f in figures)
+    result = runner.invoke(cli, ["plot", *db_option, "--endpoint", "PFS", "-o", str(figures[0])])
+    assert result.exit_code == 1
+    assert "no survival findings match" in result.output
+    result = runner.invoke(cli, ["link", *db_option])
+    assert result.exit_code == 0, result.output
+    assert "7 studies" in result.output

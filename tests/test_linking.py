@@ -14,6 +14,7 @@ from extractor.errors import ConfigError
 from extractor.extract import extract_document
 from extractor.findings import link_studies
 from extractor.linking import CatalogueStudy, study_key, study_slug
+from extractor.study_store import VIEW_COLUMNS
 
 BLINATUMOMAB_STUDY = CatalogueStudy.from_config(
     {
@@ -246,3 +247,8 @@ def test_a_bad_catalogue_entry_says_what_is_wrong(entry, message):
 )
 def test_names_of_one_study_share_a_key(name, key, slug):
     assert (study_key(name), study_slug(name)) == (key, slug)
+
+
+def test_the_views_have_the_columns_the_metadata_describes(db):
+    for view, columns in VIEW_COLUMNS.items():
+        assert tuple(db.view(view).columns_dict) == columns
