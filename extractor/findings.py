@@ -85,8 +85,7 @@ def link_studies(
 
 def _facts(db: sqlite_utils.Database, table: str) -> list[dict[str, Any]]:
     return [
-        {**row, "_table": table}
-        for row in db.query(f"SELECT * FROM [{table}] ORDER BY document_id, start, id")
+        dict(row) for row in db.query(f"SELECT * FROM [{table}] ORDER BY document_id, start, id")
     ]
 
 
@@ -217,11 +216,10 @@ def survival_findings(
     cohort_sizes: dict[str, list[dict[str, Any]]] | None = None,
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Survival facts grouped into findings, each with its sources."""
+    valued = [fact for fact in facts if fact.row.get("value_pct") is not None]
     by_figure: dict[tuple[Any, ...], list[Attributed]] = defaultdict(list)
-    for fact in facts:
-        if fact.row.get("value_pct") is None:
-            continue
-        by_figure[_figure_key(fact, facts)].append(fact)
+    for key, fact in zip(_figure_keys(valued), valued, strict=True):
+        by_figure[key].append(fact)
     findings = []
     for (endpoint, timepoint, _), group in sorted(by_figure.items(), key=_sort_key):
         value = group[0].row["value_pct"]
@@ -234,24 +232,22 @@ def survival_findings(
     return findings
 
 
-def _figure_key(fact: Attributed, facts: Sequence[Attributed]) -> tuple[Any, ...]:
-    """(endpoint, timepoint, value); a whole number joins the one figure with decimals that
-    rounds to it at that endpoint and timepoint."""
-    row = fact.row
-    value = round(float(row["value_pct"]), 1)
-    if value == int(value):
-        rounding = {
-            round(float(f.row["value_pct"]), 1)
-            for f in facts
-            if f.row.get("value_pct") is not None
-            and f.row["endpoint"] == row["endpoint"]
-            and f.row["timepoint_months"] == row["timepoint_months"]
-            and round(float(f.row["value_pct"])) == value
-            and round(float(f.row["value_pct"]), 1) != value
-        }
-        if len(rounding) == 1:
-            value = rounding.pop()
-    return (row["endpoint"], row["timepoint_months"], value)
+def _figure_keys(facts: Sequence[Attributed]) -> list[tuple[Any, ...]]:
+    """Each fact's (endpoint, timepoint, value); a whole number joins the one figure with
+    decimals that rounds to it at that endpoint and timepoint ("82%" and "81.6%")."""
+    precise: dict[tuple[Any, ...], set[float]] = defaultdict(set)
+    for fact in facts:
+        value = round(float(fact.row["value_pct"]), 1)
+        if value != int(value):
+            place = (fact.row["endpoint"], fact.row["timepoint_months"], round(value))
+            precise[place].add(value)
+    keys = []
+    for fact in facts:
+        endpoint, timepoint = fact.row["endpoint"], fact.row["timepoint_months"]
+        value = round(float(fact.row["value_pct"]), 1)
+        rounding = precise.get((endpoint, timepoint, value), set()) if value == int(value) else ()
+        keys.append((endpoint, timepoint, next(iter(rounding)) if len(rounding) == 1 else value))
+    return keys
 
 
 def _sort_key(item: tuple[tuple[Any, ...], list[Attributed]]) -> tuple[Any, ...]:
@@ -333,6 +329,7 @@ def _survival_finding(
         "value_pct": value,
         "ci_low": ci[0],
         "ci_high": ci[1],
+        "se": _most_common(f.row.get("se") for f in agreeing),
         "n": sizes.most_common(1)[0][0] if sizes else None,
         **_shared(members),
         "conflicts": " | ".join(notes) or None,

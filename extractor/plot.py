@@ -107,11 +107,12 @@ def _has_ci(row: Mapping[str, Any]) -> bool:
 def _cells(row: Mapping[str, Any]) -> tuple[str, str, str]:
     """The right-hand text: estimate with CI, n, and the number of sources."""
     value = f"{_num(float(row['value_pct']))}%"
-    value += (
-        f" ({_num(float(row['ci_low']))}–{_num(float(row['ci_high']))})"
-        if _has_ci(row)
-        else " (no CI)"
-    )
+    if _has_ci(row):
+        value += f" ({_num(float(row['ci_low']))}–{_num(float(row['ci_high']))})"
+    elif row.get("se") is not None:
+        value += f" (SE {_num(float(row['se']))})"
+    else:
+        value += " (no CI)"
     n = f"n={row['n']}" if row.get("n") is not None else "n not stated"
     count = int(row.get("source_count") or 0)
     sources = f"{count} source{'' if count == 1 else 's'}" + ("†" if row.get("conflicts") else "")

@@ -246,7 +246,7 @@ EVIDENCE_FACETS: dict[str, list[str]] = {
 # The canned queries: named parameters only; a blank parameter matches everything.
 SURVIVAL_ACROSS_STUDIES = """\
 SELECT finding_id, study, arm, arm_role, endpoint, timepoint_months, value_pct, ci_low, ci_high,
-  n, year, source_count, source_kinds, conflicts, sources
+  se, n, year, source_count, source_kinds, conflicts, sources
 FROM survival_by_study
 WHERE (:endpoint = '' OR lower(endpoint) = lower(:endpoint))
   AND (:timepoint_months = '' OR timepoint_months = CAST(:timepoint_months AS REAL))

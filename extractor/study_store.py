@@ -53,6 +53,7 @@ FINDING_COLUMNS: dict[str, tuple[str, ...]] = {
         "value_pct",
         "ci_low",
         "ci_high",
+        "se",
         "n",
         *_SHARED,
         "conflicts",
@@ -113,7 +114,8 @@ CREATE INDEX document_studies_document ON document_studies(document_id);
 CREATE TABLE survival_findings (
   id INTEGER PRIMARY KEY, study_id TEXT REFERENCES studies(id), arm TEXT, arm_role TEXT,
   endpoint TEXT REFERENCES endpoints(code), timepoint_months REAL, value_pct REAL,
-  ci_low REAL, ci_high REAL, n INTEGER, year INTEGER, sources TEXT, source_count INTEGER,
+  ci_low REAL, ci_high REAL, se REAL, n INTEGER, year INTEGER, sources TEXT,
+  source_count INTEGER,
   source_kinds TEXT, conflicts TEXT
 );
 CREATE TABLE dose_findings (
@@ -138,7 +140,7 @@ CREATE INDEX finding_sources_document ON finding_sources(document_id);
 CREATE VIEW survival_by_study AS
 SELECT f.id AS finding_id, coalesce(s.name, 'unattributed') AS study, f.study_id, f.arm,
   f.arm_role, f.endpoint, e.name AS endpoint_name, f.timepoint_months, f.value_pct, f.ci_low,
-  f.ci_high, f.n, f.year, f.sources, f.source_count, f.source_kinds, f.conflicts
+  f.ci_high, f.se, f.n, f.year, f.sources, f.source_count, f.source_kinds, f.conflicts
 FROM survival_findings f
 LEFT JOIN studies s ON s.id = f.study_id
 LEFT JOIN endpoints e ON e.code = f.endpoint;

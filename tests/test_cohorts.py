@@ -24,6 +24,9 @@ CASES = [
     ("A matched cohort of 214 infants served as historical controls.", [(214, "control")]),
     ("Enrollment: 160 participants (anticipated).", [(160, "planned")]),
     ("The dose was increased from 5 to 15 μg/m2/day on day 8.", []),
+    # a numbered phase, cohort or arm is a label, not a count of patients
+    ("This multinational, single-arm phase 2 trial enrolled infants under 1 year.", []),
+    ("Cohort 2 enrolled 12 infants.", [(12, "total")]),
     ("Grade 3 events were neutropenia (n = 12, 40%) and anemia (n = 5, 17%).", []),
     (
         "In all, 651 infants were enrolled; 330 were randomly assigned (ADE/MAE, n = 166; IB, "

@@ -162,6 +162,7 @@ def test_a_figure_in_a_review_joins_the_trials_own_finding(db):
     found = {(r["study"], r["timepoint_months"], r["value_pct"]): r for r in efs}
     assert found[("Interfant-06", 72.0, 46.1)]["sources"] == "pmid:91000002; review"
     assert found[("Interfant-06", 72.0, 46.1)]["n"] == 651  # from the trial's own paper
+    assert found[("Interfant-06", 72.0, 46.1)]["se"] == 2.1
     assert found[("MLL-10", 36.0, 66.2)]["n"] is None  # a review's sizes are not the trial's
 
 
@@ -252,3 +253,20 @@ def test_names_of_one_study_share_a_key(name, key, slug):
 def test_the_views_have_the_columns_the_metadata_describes(db):
     for view, columns in VIEW_COLUMNS.items():
         assert tuple(db.view(view).columns_dict) == columns
+
+
+def test_a_rounded_figure_joins_the_precise_one(db, nlp):
+    rounded = Document(
+        "news:example.org/rounded",
+        "https://news.example.org/rounded",
+        "Blinatumomab helps infants with leukaemia",
+        "Blinatumomab helps infants with leukaemia\n\nWith blinatumomab the 2-year DFS was 82%.",
+        {"url": "https://news.example.org/rounded"},
+        "html",
+    )
+    store.save_document_evidence(db, rounded, extract_document(rounded, nlp))
+    link_studies(db, [BLINATUMOMAB_STUDY])
+    rows = comparison_rows(
+        db, "survival_by_study", endpoint="DFS", study="Interfant-06 + blinatumomab"
+    )
+    assert [(r["value_pct"], r["source_count"]) for r in rows] == [(81.6, 3)]

@@ -168,3 +168,9 @@ def test_unknown_format_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown plot format"):
         render_survival(ROWS, "jpeg")
     assert not (tmp_path / "plot.pdf").exists()
+
+
+def test_a_finding_with_a_standard_error_but_no_ci_shows_the_se(tmp_path: Path) -> None:
+    row = finding(9, "Interfant-99", "all patients", "overall", "EFS", 48, 47.0, None, 482)
+    texts = svg_texts(svg_of(tmp_path, [{**row, "se": 2.6}]))
+    assert "47% (SE 2.6)" in texts

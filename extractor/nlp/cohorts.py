@@ -250,6 +250,12 @@ _RATIO_BEFORE = re.compile(
 _YEAR_BEFORE = re.compile(
     rf"\b(?:since|in|from|until|till|between|during|by|before|after|and){SPACE}+$", re.I
 )
+# "a single-arm phase 2 trial enrolled infants": the number names a phase, not a count
+_NUMBERED_BEFORE = re.compile(
+    rf"\b(?:phase|grade|stage|step|part|type|level|cycle|block|cohort|arm|group|version)"
+    rf"{SPACE}*$",
+    re.I,
+)
 _PEOPLE_LAST = re.compile(rf"\b{PEOPLE}$", re.I)
 
 
@@ -296,6 +302,7 @@ def _counts(text: str) -> Iterator[Count]:
             or _EVENT_BEFORE.search(text[: match.start()])
             or _PROPORTION_BEFORE.search(text[: match.start()])
             or _RESPONDERS_AFTER.match(text, match.end())
+            or _NUMBERED_BEFORE.search(text[: match.start()])
         ):
             continue
         description = f"{match['words'].strip()} {match['noun']}".strip()
