@@ -178,20 +178,27 @@ def test_doses_and_cohorts_by_study(db):
     assert ("Interfant-06 + blinatumomab", 30) in cohorts
 
 
-def test_sources_that_disagree_on_a_ci_are_one_finding_with_the_conflict_named(db, nlp):
-    misquoted = Document(
-        "news:example.org/misquote",
-        "https://news.example.org/misquote",
+def _add_story_and_link(db, nlp, name: str, sentence: str) -> list[dict]:
+    """Store a short news story about the blinatumomab study, link again, and return the
+    study's DFS findings."""
+    story = Document(
+        f"news:example.org/{name}",
+        f"https://news.example.org/{name}",
         "Blinatumomab helps infants with leukaemia",
-        "Blinatumomab helps infants with leukaemia\n\n"
-        "With blinatumomab the 2-year DFS was 81.6% (95% CI 70.0 to 95.0).",
-        {"url": "https://news.example.org/misquote"},
+        f"Blinatumomab helps infants with leukaemia\n\n{sentence}",
+        {"url": f"https://news.example.org/{name}"},
         "html",
     )
-    store.save_document_evidence(db, misquoted, extract_document(misquoted, nlp))
+    store.save_document_evidence(db, story, extract_document(story, nlp))
     link_studies(db, [BLINATUMOMAB_STUDY])
-    rows = comparison_rows(
+    return comparison_rows(
         db, "survival_by_study", endpoint="DFS", study="Interfant-06 + blinatumomab"
+    )
+
+
+def test_sources_that_disagree_on_a_ci_are_one_finding_with_the_conflict_named(db, nlp):
+    rows = _add_story_and_link(
+        db, nlp, "misquote", "With blinatumomab the 2-year DFS was 81.6% (95% CI 70.0 to 95.0)."
     )
     assert len(rows) == 1
     assert (rows[0]["ci_low"], rows[0]["ci_high"], rows[0]["source_count"]) == (70.2, 94.9, 3)
@@ -256,17 +263,5 @@ def test_the_views_have_the_columns_the_metadata_describes(db):
 
 
 def test_a_rounded_figure_joins_the_precise_one(db, nlp):
-    rounded = Document(
-        "news:example.org/rounded",
-        "https://news.example.org/rounded",
-        "Blinatumomab helps infants with leukaemia",
-        "Blinatumomab helps infants with leukaemia\n\nWith blinatumomab the 2-year DFS was 82%.",
-        {"url": "https://news.example.org/rounded"},
-        "html",
-    )
-    store.save_document_evidence(db, rounded, extract_document(rounded, nlp))
-    link_studies(db, [BLINATUMOMAB_STUDY])
-    rows = comparison_rows(
-        db, "survival_by_study", endpoint="DFS", study="Interfant-06 + blinatumomab"
-    )
+    rows = _add_story_and_link(db, nlp, "rounded", "With blinatumomab the 2-year DFS was 82%.")
     assert [(r["value_pct"], r["source_count"]) for r in rows] == [(81.6, 3)]
