@@ -324,6 +324,10 @@ def run(
         + ")"
     )
     Console().print(table)
+    if summary.links:
+        Console().print(
+            "Linked: " + ", ".join(f"{count} {name}" for name, count in summary.links.items())
+        )
     for path, reason in summary.failures:
         console.print(f"[red]failed[/red] {path}: {reason}")
     if any(h.error for h in summary.harvests):

@@ -160,6 +160,7 @@ def test_run_offline_harvests_the_bundled_snapshot_then_extracts_it(tmp_path):
     assert result.exit_code == 0, result.output
     assert "pubmed: found 26, new 26" in result.output
     assert "news: found 8, new 5" in result.output  # 2 off-topic entries, 1 duplicate link
+    assert "Linked: 7 studies" in result.output
     db = store.open_store(db_path)
     ids = [r["id"] for r in db.query("SELECT id FROM documents")]
     assert len(ids) == 8 + 26 + 5
