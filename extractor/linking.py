@@ -50,6 +50,7 @@ _DESIGNS = (
     ("observational", re.compile(r"\bobservational\b", re.I)),
     ("multicentre", re.compile(r"\bmulti-?cent(?:er|re)\b", re.I)),
 )
+_DESIGN_ORDER = [name for name, _ in _DESIGNS]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n+")
 _FUTURE = re.compile(r"\b(?:will|planned|plans|is opening|ongoing|in progress)\b", re.I)
 
@@ -172,6 +173,7 @@ class StudyLinker:
         self._links: dict[str, list[StudyLink]] = defaultdict(list)  # by document id
         self.documents: dict[str, StoredDocument] = {}
         self._registry_owner: dict[str, str] = {}  # registry number -> study key
+        self._resolved = False
 
     def add(self, document: StoredDocument) -> None:
         """Link one document by what it says itself (citations are followed in ``rows``)."""
@@ -233,8 +235,10 @@ class StudyLinker:
         giving each registry number to the trial it belongs to. A document has one link per
         study and way of linking, with the first text that shows it; a study it reports is
         not also listed as mentioned."""
-        self._follow_citations()
-        self._merge_registry_studies()
+        if not self._resolved:  # once: following citations adds links
+            self._follow_citations()
+            self._merge_registry_studies()
+            self._resolved = True
         links: dict[tuple[str, str, str], StudyLink] = {}
         for document_id, document_links in self._links.items():
             reported = set(self.reported_by(document_id))
@@ -368,9 +372,6 @@ class StudyLinker:
                         for link in document_links
                     ]
                 del self.studies[orphan]
-
-
-_DESIGN_ORDER = [name for name, _ in _DESIGNS]
 
 
 def _phase(match: re.Match[str]) -> str:
