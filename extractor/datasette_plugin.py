@@ -39,7 +39,7 @@ from markupsafe import Markup
 from extractor.errors import ConfigError
 from extractor.evidence import EVIDENCE_KINDS
 from extractor.plot import render_survival
-from extractor.study_store import FINDING_COLUMNS
+from extractor.study_store import FINDING_COLUMNS, VIEW_FINDINGS
 
 SURVIVAL_QUERY = "survival_across_studies"
 SOURCES_QUERY = "sources_of_finding"
@@ -47,11 +47,6 @@ PLOT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 # The tables that tell a database has the evidence schema.
 SCHEMA_TABLES = frozenset({"documents", "finding_sources", "survival_findings", "studies"})
 
-VIEW_FINDINGS = {
-    "survival_by_study": "survival_findings",
-    "dosing_by_study": "dose_findings",
-    "cohorts_by_study": "cohort_findings",
-}
 DOCUMENT_LIST_COLUMNS = frozenset({"sources", "reported_in", "mentioned_in"})
 SPAN_COLUMNS = frozenset({"text", "evidence"})
 SPAN_TABLES = frozenset(

@@ -71,19 +71,20 @@ FINDING_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "cohort_findings": ("study_id", "arm", "role", "n", "description", *_SHARED),
 }
-# The comparison views: each finding's id, its study's name, and the finding's columns, the
+# The comparison views and the findings table each sets out.
+VIEW_FINDINGS: dict[str, str] = {
+    "survival_by_study": "survival_findings",
+    "dosing_by_study": "dose_findings",
+    "cohorts_by_study": "cohort_findings",
+}
+# Each view's columns: the finding's id, its study's name and the finding's columns, with the
 # survival endpoint's name beside its code.
 VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "survival_by_study": (
-        "finding_id",
-        "study",
-        *FINDING_COLUMNS["survival_findings"][:4],
-        "endpoint_name",
-        *FINDING_COLUMNS["survival_findings"][4:],
-    ),
-    "dosing_by_study": ("finding_id", "study", *FINDING_COLUMNS["dose_findings"]),
-    "cohorts_by_study": ("finding_id", "study", *FINDING_COLUMNS["cohort_findings"]),
+    view: ("finding_id", "study", *FINDING_COLUMNS[table]) for view, table in VIEW_FINDINGS.items()
 }
+_SURVIVAL = FINDING_COLUMNS["survival_findings"]
+VIEW_COLUMNS["survival_by_study"] = ("finding_id", "study", *_SURVIVAL[:4], "endpoint_name",
+                                     *_SURVIVAL[4:])  # fmt: skip
 SOURCE_COLUMNS = (
     "finding_table",
     "finding_id",
